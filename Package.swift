@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Portcullis",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "portcullis", targets: ["portcullis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "CShim", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "PortcullisHTTP", swiftSettings: strict),
+        .target(name: "PortcullisEngine",
+                dependencies: ["PortcullisHTTP", "CPCRE2", .product(name: "Yams", package: "Yams")],
+                swiftSettings: strict),
+        .target(name: "PortcullisProxy",
+                dependencies: ["PortcullisHTTP", "PortcullisEngine", "CShim",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .executableTarget(name: "portcullis",
+                          dependencies: ["PortcullisProxy", "PortcullisEngine", "PortcullisHTTP",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "Yams", package: "Yams")],
+                          swiftSettings: strict),
+        .testTarget(name: "PortcullisHTTPTests", dependencies: ["PortcullisHTTP"], swiftSettings: strict),
+        .testTarget(name: "PortcullisEngineTests", dependencies: ["PortcullisEngine"], swiftSettings: strict),
+        .testTarget(name: "PortcullisProxyTests",
+                    dependencies: ["PortcullisProxy", "PortcullisHTTP", "PortcullisEngine", "CShim"],
+                    swiftSettings: strict),
+    ]
+)
