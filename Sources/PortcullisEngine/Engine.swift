@@ -1,0 +1,1 @@
+// The rule engine; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// Dispatch I/O; see docs/ARCHITECTURE.md.
