@@ -1,0 +1,506 @@
+import CShim
+import Glibc
+import PortcullisHTTP
+
+/// One client connection: reads requests, forwards each allowed one to an upstream connection and
+/// streams the response back, one exchange at a time (pipelined requests wait their turn).
+///
+/// Loop-confined: created, driven and closed on its loop's queue only.
+final class ClientConnection: EventHandler, UpstreamDelegate {
+    unowned let loop: EventLoop
+    let context: ProxyContext
+    let fd: Int32
+    /// The peer's numeric address, as sent in X-Forwarded-For.
+    let peer: [UInt8]
+    private var parser: RequestParser
+    private var out = OutputBuffer()
+    /// Bytes read but not parsed yet because the connection was paused.
+    private var pendingInput: [UInt8] = []
+    /// Edge-triggered: true until a read returns EAGAIN.
+    private var readable = true
+    private var state = State.idle
+    private var exchange: Exchange?
+    private var deadline: UInt64 = 0
+    private var deadlineKind = DeadlineKind.none
+    private var closed = false
+    /// Guards against re-entering the read loop from callbacks it triggers (an upstream that
+    /// drains synchronously would otherwise recurse once per read).
+    private var reading = false
+
+    private enum State {
+        /// Waiting for (or reading) a request head.
+        case idle
+        /// An exchange is in progress.
+        case exchanging
+        /// Sending the last bytes, then closing.
+        case closing
+    }
+
+    private enum DeadlineKind {
+        case none, keepAlive, header, body, upstream, send
+    }
+
+    /// The state of one request/response exchange.
+    private struct Exchange {
+        var method: HTTPMethod
+        var clientVersion: HTTPVersion
+        /// Whether the client connection may stay open afterwards.
+        var keepAlive: Bool
+        var requestFraming: BodyFraming
+        var requestComplete = false
+        /// The final response head went to the client.
+        var responseStarted = false
+        var outputFraming = BodyFraming.none
+        var upstream: UpstreamConnection?
+        /// The serialised head, kept only while a retry on a fresh connection is allowed.
+        var retryHead: [UInt8]?
+        var retried = false
+        var sentContinue = false
+    }
+
+    init(loop: EventLoop, context: ProxyContext, fd: Int32, peer: [UInt8]) {
+        self.loop = loop
+        self.context = context
+        self.fd = fd
+        self.peer = peer
+        self.parser = RequestParser(limits: context.config.limits)
+        setDeadline(.keepAlive, after: context.keepAliveTimeout)
+    }
+
+    // MARK: readiness
+
+    func handleEvent(_ events: UInt32) {
+        if closed { return }
+        if events & EpollBits.output != 0 && !out.isEmpty {
+            flushClient()
+            if closed { return }
+        }
+        let inBits = EpollBits.input | EpollBits.readHangUp
+            | EpollBits.error | EpollBits.hangUp
+        if events & inBits != 0 {
+            readable = true
+            readLoop()
+        }
+    }
+
+    /// True while request bytes can be consumed now.
+    private var canConsume: Bool {
+        switch state {
+        case .idle: return true
+        case .closing: return false
+        case .exchanging:
+            guard let ex = exchange, !ex.requestComplete else { return false }
+            if let up = ex.upstream, up.out.count > context.highWater { return false }
+            return true
+        }
+    }
+
+    private func readLoop() {
+        if reading { return }
+        reading = true
+        defer { reading = false }
+        while readable && !closed {
+            guard canConsume else {
+                // Paused. A peer that hangs up while its exchange waits has gone away.
+                if state == .exchanging { detectAbort() }
+                return
+            }
+            switch Socket.read(fd, into: loop.readBuffer) {
+            case .bytes(let n):
+                if deadlineKind == .body { setDeadline(.body, after: context.clientBodyTimeout) }
+                consume(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
+                flushUpstream()
+            case .wouldBlock:
+                readable = false
+            case .eof:
+                readable = false
+                clientWentAway()
+            case .failed:
+                readable = false
+                clientWentAway()
+            }
+        }
+    }
+
+    /// While paused, peeks whether the client closed (a FIN or RST) so the upstream request can be
+    /// aborted instead of finished for nobody.
+    private func detectAbort() {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            clientWentAway()
+        } else {
+            // Data waiting (a pipelined request) or nothing yet: stop polling until resumed.
+            readable = n > 0
+        }
+    }
+
+    // MARK: requests
+
+    /// Feeds request bytes to the parser and acts on what it finds; bytes that arrive while the
+    /// connection cannot take them are kept for later.
+    private func consume(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while !closed {
+            guard canConsume else {
+                if offset < bytes.count { pendingInput.append(contentsOf: bytes[offset...]) }
+                return
+            }
+            if state == .idle && deadlineKind == .keepAlive && offset < bytes.count {
+                setDeadline(.header, after: context.clientHeaderTimeout)
+            }
+            let (used, event) = parser.next(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            let eventStart = offset
+            offset += used
+            switch event {
+            case .needMore:
+                return
+            case .head(let head):
+                begin(head)
+            case .body(let range):
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[(eventStart + range.lowerBound)..<(eventStart + range.upperBound)])
+                forwardBody(slice)
+            case .end:
+                requestComplete()
+            case .reject(let error):
+                reject(error)
+                return
+            }
+        }
+    }
+
+    private func resumeInput() {
+        if !pendingInput.isEmpty {
+            let saved = pendingInput
+            pendingInput = []
+            saved.withUnsafeBytes { consume($0) }
+            flushUpstream()
+        }
+        if !closed && readable { readLoop() }
+        if !closed && state == .idle && pendingInput.isEmpty && parser.isIdle {
+            parser.releaseIdleMemory()
+            out.releaseMemory()
+        }
+    }
+
+    private func begin(_ head: RequestHead) {
+        var ex = Exchange(method: head.method, clientVersion: head.version,
+                          keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
+        state = .exchanging
+        if head.method == .connect {
+            exchange = ex
+            exchange?.keepAlive = false
+            respondLocally(status: 501, message: "CONNECT is not supported by a reverse proxy")
+            return
+        }
+        if head.expectsContinue && head.version == .http11 && head.framing != .none {
+            out.withBytes { ASCII.append("HTTP/1.1 100 Continue\r\n\r\n", to: &$0) }
+            ex.sentContinue = true
+        }
+        var headBytes: [UInt8] = []
+        headBytes.reserveCapacity(head.storage.count + 128)
+        MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
+                                           scheme: "http", defaultHost: context.defaultHost,
+                                           options: context.config.forwarding, into: &headBytes)
+        exchange = ex
+        guard let upstream = connectUpstream(method: head.method) else { return }
+        if upstream.reused && head.method.isIdempotent && head.framing == .none {
+            exchange?.retryHead = headBytes
+        }
+        headBytes.withUnsafeBytes { upstream.out.append($0) }
+        setDeadline(head.framing == .none ? .upstream : .body,
+                    after: head.framing == .none ? upstreamWait(upstream) : context.clientBodyTimeout)
+    }
+
+    /// Takes a pooled or new upstream connection for the current exchange; answers 502 itself
+    /// when none can be had.
+    private func connectUpstream(method: HTTPMethod) -> UpstreamConnection? {
+        switch loop.upstreamPool.acquire(context) {
+        case .connection(let upstream):
+            upstream.begin(method: method, delegate: self)
+            exchange?.upstream = upstream
+            return upstream
+        case .failed:
+            upstreamFailed(.connectFailed(errno), responseBytesSeen: false)
+            return nil
+        }
+    }
+
+    private func upstreamWait(_ upstream: UpstreamConnection) -> UInt64 {
+        upstream.connecting ? context.upstreamConnectTimeout : context.upstreamTimeout
+    }
+
+    private func forwardBody(_ bytes: UnsafeRawBufferPointer) {
+        guard let ex = exchange, let upstream = ex.upstream else { return }
+        if ex.requestFraming == .chunked {
+            upstream.out.withBytes { ChunkedEncoder.writeChunkHeader(size: bytes.count, into: &$0) }
+            upstream.out.append(bytes)
+            upstream.out.withBytes { ChunkedEncoder.writeChunkEnd(into: &$0) }
+        } else {
+            upstream.out.append(bytes)
+        }
+    }
+
+    private func requestComplete() {
+        guard exchange != nil else { return }
+        exchange!.requestComplete = true
+        if let upstream = exchange!.upstream {
+            if exchange!.requestFraming == .chunked {
+                upstream.out.withBytes { ChunkedEncoder.writeLastChunk(into: &$0) }
+            }
+            if !exchange!.responseStarted { setDeadline(.upstream, after: upstreamWait(upstream)) }
+        }
+    }
+
+    /// The parser refused the request: answer with its status and close.
+    private func reject(_ error: HTTPParseError) {
+        if var ex = exchange {
+            // Mid-body: what was forwarded is cut off so the upstream never completes it.
+            ex.upstream?.close(reset: true)
+            ex.upstream = nil
+            ex.keepAlive = false
+            exchange = ex
+            if ex.responseStarted { abortClient(); return }
+        } else {
+            exchange = Exchange(method: .other, clientVersion: .http11, keepAlive: false, requestFraming: .none)
+        }
+        state = .exchanging
+        respondLocally(status: error.status, message: error.reason)
+    }
+
+    // MARK: upstream events
+
+    func upstreamConnected() {
+        if let up = exchange?.upstream, deadlineKind == .upstream {
+            setDeadline(.upstream, after: upstreamWait(up))
+        }
+    }
+
+    func upstreamDrained() {
+        guard state == .exchanging, let ex = exchange, !ex.requestComplete else { return }
+        resumeInput()
+    }
+
+    func upstreamResponseHead(_ head: ResponseHead) {
+        guard var ex = exchange else { return }
+        if deadlineKind == .upstream { setDeadline(.upstream, after: context.upstreamTimeout) }
+        if head.isInterim {
+            // Our own 100 Continue already went out; other interim answers pass to 1.1 clients.
+            if ex.clientVersion == .http11 && !(head.status == 100) {
+                out.withBytes {
+                    MessageSerializer.writeResponseHead(head, framing: .untilClose, keepAlive: true,
+                                                        clientVersion: .http11, into: &$0)
+                }
+            }
+            return
+        }
+        switch head.framing {
+        case .none: ex.outputFraming = .none
+        case .contentLength(let n): ex.outputFraming = .contentLength(n)
+        case .chunked, .untilClose: ex.outputFraming = ex.clientVersion == .http11 ? .chunked : .untilClose
+        }
+        if ex.outputFraming == .untilClose || !ex.requestComplete { ex.keepAlive = false }
+        if loop.draining { ex.keepAlive = false }
+        ex.responseStarted = true
+        exchange = ex
+        out.withBytes {
+            MessageSerializer.writeResponseHead(head, framing: ex.outputFraming, keepAlive: ex.keepAlive,
+                                                clientVersion: ex.clientVersion, into: &$0)
+        }
+    }
+
+    func upstreamResponseBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let ex = exchange else { return false }
+        if deadlineKind == .upstream { setDeadline(.upstream, after: context.upstreamTimeout) }
+        if ex.outputFraming == .chunked {
+            out.withBytes { ChunkedEncoder.writeChunkHeader(size: bytes.count, into: &$0) }
+            out.append(bytes)
+            out.withBytes { ChunkedEncoder.writeChunkEnd(into: &$0) }
+        } else {
+            out.append(bytes)
+        }
+        if out.count > context.highWater {
+            flushClient()
+            return !closed && out.count <= context.highWater
+        }
+        return true
+    }
+
+    func upstreamResponseEnd(reusable: Bool) {
+        guard var ex = exchange else { return }
+        if ex.outputFraming == .chunked { out.withBytes { ChunkedEncoder.writeLastChunk(into: &$0) } }
+        if let upstream = ex.upstream {
+            if reusable && ex.requestComplete {
+                loop.upstreamPool.release(upstream, limit: context.config.upstreamIdlePerLoop)
+            } else {
+                upstream.close()
+            }
+        }
+        ex.upstream = nil
+        exchange = nil
+        finishExchange(keepAlive: ex.keepAlive && ex.requestComplete)
+    }
+
+    func upstreamFailed(_ failure: UpstreamFailure, responseBytesSeen: Bool) {
+        guard var ex = exchange else { return }
+        ex.upstream = nil
+        exchange = ex
+        if ex.responseStarted {
+            // Never fake a complete response: cut the connection so the client sees truncation.
+            abortClient()
+            return
+        }
+        if let head = ex.retryHead, !ex.retried, !responseBytesSeen, failure != .timedOut {
+            // A pooled connection the upstream had already closed: the request never reached it.
+            exchange?.retried = true
+            exchange?.retryHead = nil
+            guard let upstream = connectUpstream(method: ex.method) else { return }
+            head.withUnsafeBytes { upstream.out.append($0) }
+            setDeadline(.upstream, after: upstreamWait(upstream))
+            upstream.flush()
+            return
+        }
+        if !ex.requestComplete { exchange?.keepAlive = false }
+        switch failure {
+        case .timedOut:
+            respondLocally(status: 504, message: "the upstream did not answer in time")
+        case .connectFailed(let e):
+            respondLocally(status: 502, message: "cannot connect to the upstream: \(String(cString: strerror(e)))")
+        case .closed:
+            respondLocally(status: 502, message: "the upstream closed the connection before a complete response")
+        case .reset:
+            respondLocally(status: 502, message: "the upstream reset the connection")
+        case .badResponse(let why):
+            respondLocally(status: 502, message: "the upstream sent an invalid response: \(why)")
+        }
+    }
+
+    // MARK: answers and endings
+
+    /// Sends a response generated here and ends the current exchange.
+    private func respondLocally(status: Int, message: String) {
+        guard let ex = exchange else { return }
+        let keepAlive = ex.keepAlive && ex.requestComplete
+        let body = Array("\(status) \(message)\n".utf8)
+        out.withBytes {
+            MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
+                                                 contentType: "text/plain; charset=utf-8",
+                                                 keepAlive: keepAlive, extraFields: [], into: &$0)
+        }
+        ex.upstream?.close(reset: true)
+        exchange = nil
+        finishExchange(keepAlive: keepAlive)
+    }
+
+    private func finishExchange(keepAlive: Bool) {
+        if keepAlive && !loop.draining {
+            state = .idle
+            setDeadline(.keepAlive, after: context.keepAliveTimeout)
+            flushClient()
+            if closed { return }
+            resumeInput()
+        } else {
+            state = .closing
+            flushClient()
+        }
+    }
+
+    private func flushUpstream() {
+        exchange?.upstream?.flush()
+    }
+
+    private func flushClient() {
+        guard !closed else { return }
+        switch out.flush(to: fd) {
+        case .drained:
+            if state == .closing { close(); return }
+            if deadlineKind == .send { restoreDeadlineAfterSend() }
+            exchange?.upstream?.resume()
+        case .pending:
+            if deadlineKind != .send { setDeadline(.send, after: context.clientSendTimeout) }
+        case .failed:
+            clientWentAway()
+        }
+    }
+
+    private func restoreDeadlineAfterSend() {
+        switch state {
+        case .idle: setDeadline(.keepAlive, after: context.keepAliveTimeout)
+        case .exchanging: setDeadline(.upstream, after: context.upstreamTimeout)
+        case .closing: break
+        }
+    }
+
+    /// The client closed or failed: abort its exchange (the upstream sees the request cut off).
+    private func clientWentAway() {
+        if let up = exchange?.upstream { up.close(reset: true) }
+        exchange = nil
+        close()
+    }
+
+    /// Cuts the connection with RST after a partial response, so no client takes it as complete.
+    private func abortClient() {
+        _ = out.flush(to: fd)
+        if let up = exchange?.upstream { up.close(reset: true) }
+        exchange = nil
+        _ = cshim_set_linger_zero(fd)
+        close()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if let up = exchange?.upstream { up.close(reset: true) }
+        exchange = nil
+        loop.watcher.unwatch(fd)
+        loop.untrack(self)
+        Glibc.close(fd)
+        loop.clientClosed()
+    }
+
+    /// Closes at once when no request is under way (used when shutdown begins); otherwise the
+    /// connection closes after its current response.
+    func closeIfIdle() {
+        if state == .idle && parser.isIdle && pendingInput.isEmpty { close() }
+        else { exchange?.keepAlive = false }
+    }
+
+    // MARK: deadlines
+
+    private func setDeadline(_ kind: DeadlineKind, after nanoseconds: UInt64) {
+        deadlineKind = kind
+        deadline = loop.now &+ nanoseconds
+    }
+
+    func checkDeadline(now: UInt64) {
+        guard !closed, deadlineKind != .none, now >= deadline else { return }
+        switch deadlineKind {
+        case .none:
+            return
+        case .keepAlive:
+            deadlineKind = .none
+            close()
+        case .send:
+            deadlineKind = .none
+            abortClient()
+        case .header:
+            deadlineKind = .none
+            exchange = Exchange(method: .other, clientVersion: .http11, keepAlive: false, requestFraming: .none)
+            state = .exchanging
+            respondLocally(status: 408, message: "the request head did not arrive in time")
+        case .body:
+            deadlineKind = .none
+            if exchange?.responseStarted == true { abortClient(); return }
+            exchange?.keepAlive = false
+            if exchange == nil { exchange = Exchange(method: .other, clientVersion: .http11, keepAlive: false, requestFraming: .none) }
+            respondLocally(status: 408, message: "the request body did not arrive in time")
+        case .upstream:
+            deadlineKind = .none
+            if let up = exchange?.upstream {
+                up.close(reset: true)
+                exchange?.upstream = nil
+            }
+            upstreamFailed(.timedOut, responseBytesSeen: false)
+        }
+    }
+}

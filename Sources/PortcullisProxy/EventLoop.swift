@@ -1,0 +1,117 @@
+import Dispatch
+import Glibc
+import Logging
+
+/// One serial queue and everything bound to it: its sockets, its read buffer, its upstream pool
+/// and its timer sweep.
+///
+/// Why: a connection never leaves its loop, so no request state needs a lock. Every method marked
+/// "on the loop" must run on `queue`; the type is `@unchecked Sendable` only so other threads can
+/// `execute` work onto it.
+public final class EventLoop: @unchecked Sendable {
+    public let index: Int
+    let queue: DispatchQueue
+    let watcher: ReadinessWatcher
+    let time: TimeSource
+    /// Scratch space for every read on this loop; bytes that must outlive a read are copied out.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private var tickTimer: DispatchSourceTimer?
+    private let tickInterval: DispatchTimeInterval
+    /// Client connections, whose deadlines are swept on every tick (on the loop).
+    private var clients: [ObjectIdentifier: ClientConnection] = [:]
+    /// Set by the server from its configuration.
+    var upstreamIdleTimeout: UInt64 = 60_000_000_000
+    /// Called when the loop has no client connections left while draining (on the loop).
+    var onDrained: (() -> Void)?
+    /// Set when shutdown begins: idle connections close, busy ones close after their response.
+    private(set) var draining = false
+    var clientCount = 0
+    lazy var upstreamPool = UpstreamPool(loop: self)
+    private var listener: Listener?
+
+    /// Default read buffer: 64 KiB, enough for one large socket read.
+    init(index: Int, time: TimeSource, tickMilliseconds: Int = 100, readBufferSize: Int = 65536) {
+        self.index = index
+        self.queue = DispatchQueue(label: "portcullis.loop.\(index)")
+        self.watcher = ReadinessWatcher(queue: queue)
+        self.time = time
+        self.readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
+        self.tickInterval = .milliseconds(tickMilliseconds)
+    }
+
+    func start() {
+        watcher.activate()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + tickInterval, repeating: tickInterval, leeway: .milliseconds(10))
+        timer.setEventHandler { [unowned self] in self.sweepDeadlines() }
+        timer.activate()
+        tickTimer = timer
+    }
+
+    /// Starts accepting on a listening socket shared with the other loops (on the loop).
+    func startListening(fd: Int32, context: ProxyContext, logger: Logger) {
+        let listener = Listener(loop: self, fd: fd, context: context, logger: logger)
+        self.listener = listener
+        listener.start()
+    }
+
+    /// Re-arms accepting after a back-off (on the loop).
+    func resumeListening() { listener?.start() }
+
+    /// Stops accepting (on the loop).
+    func stopListening() {
+        listener?.stop()
+        listener = nil
+    }
+
+    /// Runs `work` on the loop.
+    public func execute(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
+
+    var now: UInt64 { time.nowNanoseconds() }
+
+    func track(_ client: ClientConnection) { clients[ObjectIdentifier(client)] = client }
+    func untrack(_ client: ClientConnection) { clients[ObjectIdentifier(client)] = nil }
+
+    /// Closes the clients with no request under way (on the loop); the others close after their
+    /// current response.
+    func closeIdleClients() {
+        for client in Array(clients.values) { client.closeIfIdle() }
+    }
+
+    /// Checks every deadline against the loop's clock (on the loop). Public through `ProxyServer`
+    /// so tests with a manual clock can sweep without waiting for the timer.
+    func sweepDeadlines() {
+        let now = time.nowNanoseconds()
+        for client in Array(clients.values) { client.checkDeadline(now: now) }
+        upstreamPool.sweep(now: now, timeout: upstreamIdleTimeout)
+    }
+
+    /// Begins draining (on the loop).
+    func beginDraining(closeIdle: () -> Void) {
+        draining = true
+        closeIdle()
+        upstreamPool.closeAll()
+        clientClosedCheck()
+    }
+
+    func clientOpened() { clientCount += 1 }
+
+    func clientClosed() {
+        clientCount -= 1
+        clientClosedCheck()
+    }
+
+    private func clientClosedCheck() {
+        if draining && clientCount == 0, let done = onDrained {
+            onDrained = nil
+            done()
+        }
+    }
+
+    /// Stops the loop's sources (on the loop); after this nothing more runs here.
+    func stop() {
+        tickTimer?.cancel()
+        tickTimer = nil
+        watcher.cancel()
+    }
+}

@@ -1,1 +1,0 @@
-// Dispatch I/O; see docs/ARCHITECTURE.md.

@@ -1,0 +1,118 @@
+import CShim
+import Dispatch
+import Glibc
+import Logging
+import Synchronization
+
+/// The running proxy: its event loops, the listening socket and shutdown.
+///
+/// Why a class with a lock: it is driven from the command line thread and from signal handlers
+/// while the loops run on their own queues; only start, stop and counts touch the lock, never a
+/// request.
+public final class ProxyServer: Sendable {
+    public let configuration: ProxyConfiguration
+    private let context: ProxyContext
+    private let loops: [EventLoop]
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let stopped = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var listenFD: Int32 = -1
+        var shuttingDown = false
+        var drainedLoops = 0
+        var finished = false
+    }
+
+    public init(configuration: ProxyConfiguration, time: TimeSource = SystemTimeSource(),
+                logger: Logger = Logger(label: "portcullis")) {
+        self.configuration = configuration
+        self.context = ProxyContext(configuration)
+        self.logger = logger
+        self.loops = (0..<configuration.loops).map { EventLoop(index: $0, time: time) }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Binds the listening socket and starts the loops; returns the bound port (useful with port 0).
+    @discardableResult
+    public func start() throws(AddressError) -> UInt16 {
+        let fd = try Socket.listen(on: configuration.listen)
+        for loop in loops {
+            loop.upstreamIdleTimeout = context.upstreamIdleTimeout
+            loop.start()
+            loop.queue.sync { loop.startListening(fd: fd, context: context, logger: logger) }
+        }
+        state.withLock { $0.listenFD = fd }
+        return Socket.localPort(fd)
+    }
+
+    /// Stops accepting, lets in-flight requests finish for up to `grace`, then stops the loops.
+    /// Idle keep-alive connections close at once. Safe to call more than once.
+    public func shutdown(grace: Duration? = nil) {
+        let (first, fd) = state.withLock { s -> (Bool, Int32) in
+            let first = !s.shuttingDown
+            s.shuttingDown = true
+            return (first, s.listenFD)
+        }
+        guard first else { return }
+        logger.info("shutting down: no new connections; finishing requests in flight")
+        let group = DispatchGroup()
+        for loop in loops {
+            group.enter()
+            loop.queue.async { loop.stopListening(); group.leave() }
+        }
+        group.notify(queue: .global()) { [self] in
+            if fd >= 0 { close(fd) }
+            for loop in loops {
+                loop.queue.async { [self] in
+                    loop.onDrained = { [self] in self.loopDrained() }
+                    loop.beginDraining { loop.closeIdleClients() }
+                }
+            }
+        }
+        let wait = grace ?? configuration.shutdownGrace
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: wait.nanoseconds))) { [self] in
+            finish(reason: "grace period over")
+        }
+    }
+
+    private func loopDrained() {
+        let all = state.withLock { s -> Bool in
+            s.drainedLoops += 1
+            return s.drainedLoops == loops.count
+        }
+        if all { finish(reason: "all connections finished") }
+    }
+
+    private func finish(reason: String) {
+        let first = state.withLock { s -> Bool in
+            defer { s.finished = true }
+            return !s.finished
+        }
+        guard first else { return }
+        logger.info("stopped: \(reason)")
+        for loop in loops { loop.queue.sync { loop.stop() } }
+        stopped.signal()
+    }
+
+    /// Blocks the calling thread until shutdown completes.
+    public func waitUntilStopped() {
+        stopped.wait()
+        stopped.signal()
+    }
+
+    /// Runs every loop's deadline sweep now and waits for it (tests with a manual clock).
+    public func sweepDeadlines() {
+        for loop in loops { loop.queue.sync { loop.sweepDeadlines() } }
+    }
+
+    /// Open client connections over all loops (waits for each loop).
+    public func clientConnectionCount() -> Int {
+        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientCount } }
+    }
+
+    /// Open upstream connections over all loops (waits for each loop).
+    public func upstreamConnectionCount() -> Int {
+        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.upstreamPool.openCount } }
+    }
+}

@@ -1,0 +1,112 @@
+import CShim
+import Dispatch
+import Glibc
+
+/// Something that owns a file descriptor watched by an event loop.
+///
+/// Loop-confined: `handleEvent` runs on the owning loop's queue only.
+protocol EventHandler: AnyObject {
+    /// `events` are epoll bits (`CSHIM_EPOLLIN` …).
+    func handleEvent(_ events: UInt32)
+}
+
+/// How an event loop learns that sockets are ready: one edge-triggered epoll set per loop, itself
+/// watched by a single `DispatchSourceRead` on the loop's queue.
+///
+/// Why not one Dispatch source per socket: measured here, libdispatch adds an `ioctl(FIONREAD)` and
+/// one or two `epoll_ctl` per read event (≈10.6 syscalls per proxied request against ≈4.4 this way).
+/// This type is the only place that knows; swapping the mechanism means changing this file.
+final class ReadinessWatcher {
+    private let epfd: Int32
+    private var source: DispatchSourceRead?
+    /// Handlers indexed by fd; the generation in the token guards against fd reuse between the
+    /// moment a batch of events is fetched and the moment each one is handled.
+    private var slots: [Slot] = []
+    private var generation: UInt32 = 0
+    private var events: UnsafeMutablePointer<cshim_event>
+    private static let batch = 256
+    private(set) var watchedCount = 0
+
+    private struct Slot {
+        var generation: UInt32 = 0
+        var handler: EventHandler?
+    }
+
+    init(queue: DispatchQueue) {
+        epfd = cshim_epoll_create()
+        precondition(epfd >= 0, "epoll_create1 failed: errno \(errno)")
+        events = .allocate(capacity: Self.batch)
+        let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
+        source.setEventHandler { [unowned self] in self.drain() }
+        self.source = source
+    }
+
+    func activate() { source?.activate() }
+
+    /// Stops watching; the epoll fd is closed by the cancel handler (never before).
+    func cancel() {
+        guard let source else { return }
+        let fd = epfd
+        let buffer = events
+        source.setCancelHandler {
+            close(fd)
+            buffer.deallocate()
+        }
+        source.cancel()
+        self.source = nil
+    }
+
+    /// Starts watching `fd` edge-triggered for input, output and peer hang-up.
+    @discardableResult
+    func watch(_ fd: Int32, _ handler: EventHandler, edgeTriggered: Bool = true, exclusive: Bool = false) -> Bool {
+        let index = Int(fd)
+        if index >= slots.count {
+            slots.append(contentsOf: repeatElement(Slot(), count: max(index + 1 - slots.count, slots.count)))
+        }
+        generation &+= 1
+        if generation == 0 { generation = 1 }
+        slots[index] = Slot(generation: generation, handler: handler)
+        var bits = EpollBits.input | EpollBits.readHangUp
+        if edgeTriggered { bits |= EpollBits.output | EpollBits.edgeTriggered }
+        if exclusive { bits |= EpollBits.exclusive }
+        let token = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
+        if cshim_epoll_add(epfd, fd, bits, token) != 0 {
+            slots[index] = Slot()
+            return false
+        }
+        watchedCount += 1
+        return true
+    }
+
+    /// Stops watching `fd`; call before closing it.
+    func unwatch(_ fd: Int32) {
+        let index = Int(fd)
+        guard index < slots.count, slots[index].handler != nil else { return }
+        _ = cshim_epoll_del(epfd, fd)
+        slots[index] = Slot()
+        watchedCount -= 1
+    }
+
+    /// Every watched handler, for deadline sweeps.
+    func forEachHandler(_ body: (EventHandler) -> Void) {
+        for slot in slots { if let h = slot.handler { body(h) } }
+    }
+
+    private func drain() {
+        // Bounded: at most a few batches per wake so timers and other loops' work interleave.
+        for _ in 0..<4 {
+            let n = Int(cshim_epoll_wait(epfd, events, Int32(Self.batch), 0))
+            if n <= 0 { return }
+            for i in 0..<n {
+                let token = events[i].token
+                let index = Int(UInt32(truncatingIfNeeded: token))
+                let gen = UInt32(truncatingIfNeeded: token >> 32)
+                guard index < slots.count, slots[index].generation == gen, let handler = slots[index].handler else {
+                    continue
+                }
+                handler.handleEvent(events[i].events)
+            }
+            if n < Self.batch { return }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Glibc
+
+/// An IPv4 or IPv6 socket address, resolved once at start-up.
+public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+    /// Raw `sockaddr_in` / `sockaddr_in6` bytes.
+    public let storage: [UInt8]
+    public let family: Int32
+    /// The host as written by the user (a name or a literal), for Host headers and messages.
+    public let hostText: String
+    public let port: UInt16
+
+    public var description: String { family == AF_INET6 && hostText.contains(":") ? "[\(hostText)]:\(port)" : "\(hostText):\(port)" }
+
+    /// Parses `host:port`, `[v6]:port` or `http://host:port[/]`, resolving names with getaddrinfo.
+    public static func resolve(_ text: String, defaultPort: UInt16? = nil) throws(AddressError) -> SocketAddress {
+        var rest = Substring(text)
+        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        else if rest.contains("://") { throw AddressError("only http:// upstreams are supported: '\(text)'") }
+        if let slash = rest.firstIndex(of: "/") {
+            guard rest[slash...] == "/" else { throw AddressError("an upstream is an address, not a path: '\(text)'") }
+            rest = rest[..<slash]
+        }
+        var host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw AddressError("unclosed '[' in '\(text)'") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+                throw AddressError("expected ':port' after ']' in '\(text)'")
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+        }
+        if host.isEmpty { throw AddressError("missing host in '\(text)'") }
+        let port: UInt16
+        if let portText {
+            guard let p = UInt16(portText), p > 0 else { throw AddressError("bad port '\(portText)' in '\(text)'") }
+            port = p
+        } else if let defaultPort {
+            port = defaultPort
+        } else {
+            throw AddressError("missing ':port' in '\(text)'")
+        }
+        return try lookup(host: String(host), port: port)
+    }
+
+    private static func lookup(host: String, port: UInt16) throws(AddressError) -> SocketAddress {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        guard rc == 0, let first = result else {
+            throw AddressError("cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(result) }
+        // Prefer IPv4 for names like "localhost" that resolve to both, as curl users expect.
+        var pick = first
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let c = cursor {
+            if c.pointee.ai_family == AF_INET { pick = c; break }
+            cursor = c.pointee.ai_next
+        }
+        let len = Int(pick.pointee.ai_addrlen)
+        let bytes = [UInt8](UnsafeRawBufferPointer(start: pick.pointee.ai_addr, count: len))
+        return SocketAddress(storage: bytes, family: pick.pointee.ai_family, hostText: host, port: port)
+    }
+
+    init(storage: [UInt8], family: Int32, hostText: String, port: UInt16) {
+        self.storage = storage
+        self.family = family
+        self.hostText = hostText
+        self.port = port
+    }
+
+    /// The numeric text of a peer address (for X-Forwarded-For), from a `sockaddr_storage`.
+    static func numericHost(of addr: UnsafeRawPointer, family: Int32) -> [UInt8] {
+        var buf = [CChar](repeating: 0, count: 64)
+        let src: UnsafeRawPointer
+        if family == AF_INET {
+            src = addr + MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_addr)!
+        } else if family == AF_INET6 {
+            src = addr + MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr)!
+        } else {
+            return Array("unknown".utf8)
+        }
+        guard inet_ntop(family, src, &buf, socklen_t(buf.count)) != nil else { return Array("unknown".utf8) }
+        let n = buf.firstIndex(of: 0) ?? buf.count
+        return buf[..<n].map { UInt8(bitPattern: $0) }
+    }
+}
+
+/// An address that could not be parsed or resolved.
+public struct AddressError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ d: String) { description = d }
+}

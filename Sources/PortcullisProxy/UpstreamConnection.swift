@@ -1,0 +1,205 @@
+import CShim
+import Glibc
+import PortcullisHTTP
+
+/// Why an exchange with the upstream failed; decides 502 versus 504 and whether a retry is safe.
+enum UpstreamFailure: Equatable {
+    /// Refused or unreachable while connecting.
+    case connectFailed(Int32)
+    /// The connection closed (FIN) before a complete response.
+    case closed
+    /// The connection was reset or a socket call failed.
+    case reset(Int32)
+    /// The upstream sent something that is not a valid response.
+    case badResponse(String)
+    /// Connecting or waiting for bytes took longer than configured.
+    case timedOut
+}
+
+/// What an upstream connection reports to the client connection it currently serves.
+///
+/// Loop-confined, like both connections.
+protocol UpstreamDelegate: AnyObject {
+    func upstreamConnected()
+    func upstreamResponseHead(_ head: ResponseHead)
+    /// Returns false when the client cannot take more now (the upstream pauses reading).
+    func upstreamResponseBody(_ bytes: UnsafeRawBufferPointer) -> Bool
+    func upstreamResponseEnd(reusable: Bool)
+    func upstreamDrained()
+    func upstreamFailed(_ failure: UpstreamFailure, responseBytesSeen: Bool)
+}
+
+/// One TCP connection to the upstream: its send buffer and its response parser.
+///
+/// Loop-confined. Owned by the loop's `UpstreamPool` while idle and by one client connection
+/// while it carries that client's exchange.
+final class UpstreamConnection: EventHandler {
+    unowned let loop: EventLoop
+    let fd: Int32
+    private(set) var connecting: Bool
+    private(set) var closed = false
+    var out = OutputBuffer()
+    private var parser = ResponseParser()
+    weak var delegate: UpstreamDelegate?
+    /// True once it has carried an exchange (a failure before any byte may then be a stale
+    /// keep-alive connection, which is worth one retry for idempotent requests).
+    var reused = false
+    private var responseBytesSeen = false
+    private var readable = false
+    private var paused = false
+    private var pendingInput: [UInt8] = []
+    /// When it became idle in the pool.
+    var idleSince: UInt64 = 0
+    var onClose: ((UpstreamConnection) -> Void)?
+
+    init(loop: EventLoop, fd: Int32, connecting: Bool) {
+        self.loop = loop
+        self.fd = fd
+        self.connecting = connecting
+    }
+
+    /// Prepares for a new exchange.
+    func begin(method: HTTPMethod, delegate: UpstreamDelegate) {
+        self.delegate = delegate
+        parser.reset(requestMethod: method)
+        responseBytesSeen = false
+        paused = false
+    }
+
+    func handleEvent(_ events: UInt32) {
+        if closed { return }
+        let errorBits = EpollBits.error | EpollBits.hangUp
+        if connecting {
+            guard events & (EpollBits.output | errorBits) != 0 else { return }
+            let err = Socket.pendingError(fd)
+            if err != 0 {
+                fail(.connectFailed(err))
+                return
+            }
+            connecting = false
+            delegate?.upstreamConnected()
+            if closed { return }
+        }
+        if events & EpollBits.output != 0 && !out.isEmpty {
+            flush()
+            if closed { return }
+        }
+        if events & (EpollBits.input | EpollBits.readHangUp | errorBits) != 0 {
+            readable = true
+            readLoop()
+        }
+    }
+
+    /// Sends what is buffered; tells the delegate when everything went out.
+    func flush() {
+        guard !connecting, !closed else { return }
+        switch out.flush(to: fd) {
+        case .drained: delegate?.upstreamDrained()
+        case .pending: break
+        case .failed(let e):
+            // The read side reports a close with any response bytes still to read; a write
+            // failure before that is a reset.
+            readable = true
+            readLoop()
+            if !closed { fail(.reset(e)) }
+        }
+    }
+
+    /// Resumes reading after the client drained its backlog.
+    func resume() {
+        guard paused, !closed else { return }
+        paused = false
+        if !pendingInput.isEmpty {
+            let saved = pendingInput
+            pendingInput = []
+            saved.withUnsafeBytes { process($0) }
+        }
+        if !paused && !closed { readLoop() }
+    }
+
+    private func readLoop() {
+        while readable && !paused && !closed {
+            switch Socket.read(fd, into: loop.readBuffer) {
+            case .bytes(let n):
+                process(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
+            case .wouldBlock:
+                readable = false
+            case .eof:
+                readable = false
+                endOfInput()
+            case .failed(let e):
+                readable = false
+                fail(.reset(e))
+            }
+        }
+    }
+
+    private func process(_ bytes: UnsafeRawBufferPointer) {
+        guard let delegate else {
+            // Bytes or a close on an idle pooled connection: it cannot be reused.
+            close()
+            return
+        }
+        responseBytesSeen = true
+        var offset = 0
+        while !closed {
+            let (used, event) = parser.next(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            let eventStart = offset
+            offset += used
+            switch event {
+            case .needMore:
+                return
+            case .head(let head):
+                delegate.upstreamResponseHead(head)
+            case .body(let range):
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[(eventStart + range.lowerBound)..<(eventStart + range.upperBound)])
+                if !delegate.upstreamResponseBody(slice) {
+                    paused = true
+                    if offset < bytes.count { pendingInput.append(contentsOf: bytes[offset...]) }
+                    return
+                }
+            case .end:
+                // Bytes after a complete response mean the upstream and we disagree on framing.
+                let clean = offset == bytes.count && pendingInput.isEmpty
+                self.delegate = nil
+                delegate.upstreamResponseEnd(reusable: clean)
+                return
+            case .reject(let error):
+                fail(.badResponse(error.reason))
+                return
+            }
+        }
+    }
+
+    private func endOfInput() {
+        guard let delegate else { close(); return }
+        switch parser.inputEnded() {
+        case .end:
+            self.delegate = nil
+            delegate.upstreamResponseEnd(reusable: false)
+            close()
+        default:
+            fail(.closed)
+        }
+    }
+
+    private func fail(_ failure: UpstreamFailure) {
+        let delegate = self.delegate
+        let seen = responseBytesSeen
+        self.delegate = nil
+        close()
+        delegate?.upstreamFailed(failure, responseBytesSeen: seen)
+    }
+
+    /// Closes the socket; with `reset`, sends RST so the upstream sees the exchange aborted.
+    func close(reset: Bool = false) {
+        guard !closed else { return }
+        closed = true
+        delegate = nil
+        loop.watcher.unwatch(fd)
+        if reset { _ = cshim_set_linger_zero(fd) }
+        Glibc.close(fd)
+        onClose?(self)
+        onClose = nil
+    }
+}

@@ -1,0 +1,66 @@
+import Glibc
+
+/// A loop's keep-alive connections to the upstream: idle ones wait here, most recently used first.
+///
+/// Loop-confined, so taking and returning a connection needs no lock.
+final class UpstreamPool {
+    unowned let loop: EventLoop
+    private var idle: [UpstreamConnection] = []
+    private(set) var openCount = 0
+
+    init(loop: EventLoop) { self.loop = loop }
+
+    enum Acquired {
+        case connection(UpstreamConnection)
+        case failed(Int32)
+    }
+
+    /// An idle connection if one is open, else a new one (possibly still connecting).
+    func acquire(_ context: ProxyContext) -> Acquired {
+        while let conn = idle.popLast() {
+            if !conn.closed { return .connection(conn) }
+        }
+        let fd: Int32
+        let connecting: Bool
+        switch Socket.connect(to: context.config.upstream) {
+        case .connected(let f): fd = f; connecting = false
+        case .inProgress(let f): fd = f; connecting = true
+        case .failed(let e): return .failed(e)
+        }
+        let conn = UpstreamConnection(loop: loop, fd: fd, connecting: connecting)
+        guard loop.watcher.watch(fd, conn) else {
+            Glibc.close(fd)
+            return .failed(errno)
+        }
+        openCount += 1
+        conn.onClose = { [unowned self] c in
+            self.openCount -= 1
+            if let i = self.idle.firstIndex(where: { $0 === c }) { self.idle.remove(at: i) }
+        }
+        return .connection(conn)
+    }
+
+    /// Takes back a connection whose last response was complete and reusable.
+    func release(_ conn: UpstreamConnection, limit: Int) {
+        guard !conn.closed else { return }
+        if idle.count >= limit || loop.draining {
+            conn.close()
+            return
+        }
+        conn.reused = true
+        conn.idleSince = loop.now
+        conn.out.releaseMemory()
+        idle.append(conn)
+    }
+
+    /// Closes idle connections older than `timeout` nanoseconds.
+    func sweep(now: UInt64, timeout: UInt64) {
+        guard !idle.isEmpty else { return }
+        for conn in idle where now &- conn.idleSince >= timeout { conn.close() }
+    }
+
+    func closeAll() {
+        for conn in idle { conn.close() }
+        idle.removeAll()
+    }
+}
