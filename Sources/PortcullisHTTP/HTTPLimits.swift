@@ -7,6 +7,11 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxRequestLine: Int = 8192
     /// Longest head (request line, fields, CRLFs); longer gets 431. Default: 32,768 bytes.
     public var maxHeaderBytes: Int = 32768
+    /// Longest single field line (name, colon, value), CRLF excluded; longer gets 431.
+    /// Why separate from `maxHeaderBytes`: one giant field is the usual way to probe buffer sizes,
+    /// and a per-line bound keeps the answer the same however many other fields came first.
+    /// Default: 8,192 bytes.
+    public var maxFieldLine: Int = 8192
     /// Most header fields; more gets 431. Default: 100.
     public var maxHeaderCount: Int = 100
     /// Largest request body, counted as it arrives (also for chunked); larger gets 413.
