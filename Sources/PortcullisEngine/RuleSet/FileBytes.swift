@@ -4,10 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a whole (small) file with POSIX calls; rule files are loaded off the hot path, and this
-/// keeps Foundation out of the engine's own code.
-enum FileBytes {
-    static func read(_ path: String) -> Result<[UInt8], FileReadFailure> {
+/// Reads a whole (small) file with POSIX calls; rule and config files are loaded off the hot
+/// path, and this keeps Foundation out of the engine's own code.
+public enum FileBytes {
+    /// The file's bytes, or why it could not be read.
+    public static func read(_ path: String) -> Result<[UInt8], FileReadFailure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(FileReadFailure(errno: errno)) }
         defer { close(fd) }
@@ -25,9 +26,11 @@ enum FileBytes {
     }
 }
 
-struct FileReadFailure: Error {
-    let errno: Int32
-    var message: String { String(cString: strerror(errno)) }
+/// Why a file could not be read: the `errno` of the failing call.
+public struct FileReadFailure: Error, Sendable {
+    public let errno: Int32
+    /// `strerror` text, e.g. "No such file or directory".
+    public var message: String { String(cString: strerror(errno)) }
 }
 
 /// Wall-clock time since the Unix epoch.
