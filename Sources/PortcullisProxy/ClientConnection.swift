@@ -193,6 +193,12 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             respondLocally(status: 501, message: "CONNECT is not supported by a reverse proxy")
             return
         }
+        if case .block(let status) = context.inspector.inspectHeaders(head) {
+            exchange = ex
+            exchange?.keepAlive = false
+            respondLocally(status: status, message: "blocked by the rule set")
+            return
+        }
         if head.expectsContinue && head.version == .http11 && head.framing != .none {
             out.withBytes { ASCII.append("HTTP/1.1 100 Continue\r\n\r\n", to: &$0) }
             ex.sentContinue = true

@@ -1,3 +1,4 @@
+import PortcullisEngine
 import PortcullisHTTP
 
 /// Everything the proxy needs to run, already validated and resolved.
@@ -69,8 +70,12 @@ final class ProxyContext: Sendable {
     /// Default: 128 KiB.
     let highWater = 128 * 1024
 
-    init(_ config: ProxyConfiguration) {
+    /// Evaluates each request against the loaded rule set.
+    let inspector: Inspector
+
+    init(_ config: ProxyConfiguration, inspector: Inspector) {
         self.config = config
+        self.inspector = inspector
         upstreamConnectTimeout = config.upstreamConnectTimeout.nanoseconds
         upstreamTimeout = config.upstreamTimeout.nanoseconds
         clientHeaderTimeout = config.clientHeaderTimeout.nanoseconds

@@ -2,6 +2,7 @@ import CShim
 import Dispatch
 import Glibc
 import Logging
+import PortcullisEngine
 import Synchronization
 
 /// The running proxy: its event loops, the listening socket and shutdown.
@@ -24,10 +25,10 @@ public final class ProxyServer: Sendable {
         var finished = false
     }
 
-    public init(configuration: ProxyConfiguration, time: TimeSource = SystemTimeSource(),
-                logger: Logger = Logger(label: "portcullis")) {
+    public init(configuration: ProxyConfiguration, ruleSet: CompiledRuleSet,
+                time: TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "portcullis")) {
         self.configuration = configuration
-        self.context = ProxyContext(configuration)
+        self.context = ProxyContext(configuration, inspector: Inspector(ruleSet: ruleSet))
         self.logger = logger
         self.loops = (0..<configuration.loops).map { EventLoop(index: $0, time: time) }
         signal(SIGPIPE, SIG_IGN)

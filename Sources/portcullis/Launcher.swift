@@ -1,0 +1,88 @@
+import CShim
+import Dispatch
+import Glibc
+import Logging
+import PortcullisEngine
+import PortcullisProxy
+
+/// Starts the pieces of a running Portcullis (rules, proxy, admin listener, signal handling) and
+/// waits until a signal has shut it down.
+final class Launcher {
+    let settings: Settings
+    let configuration: ProxyConfiguration
+    let ruleSet: CompiledRuleSet
+    let server: ProxyServer
+    let logger: Logger
+    private var admin: LocalHTTPServer?
+    private var demoApp: LocalHTTPServer?
+    private var signalSources: [DispatchSourceSignal] = []
+
+    init(settings: Settings) throws {
+        LoggingBootstrap.once()
+        self.settings = settings
+        self.logger = Logger(label: "portcullis")
+        self.ruleSet = try Self.loadRules(settings.rules)
+        self.configuration = try settings.proxyConfiguration(defaultLoops: Int(cshim_cpu_count()))
+        self.server = ProxyServer(configuration: configuration, ruleSet: ruleSet, logger: logger)
+        try server.start()
+        if let adminAddress = settings.admin {
+            let address = try SocketAddress.resolve(adminAddress)
+            let rules = ruleSet
+            admin = try LocalHTTPServer(address: address, name: "admin", logger: logger) { request in
+                AdminEndpoint.handle(request, ruleSet: rules)
+            }
+        }
+        installSignalHandlers()
+    }
+
+    /// The rules file given, else `Rules/default.yaml` in the working directory, else the copy
+    /// embedded in the binary.
+    static func loadRules(_ path: String?) throws -> CompiledRuleSet {
+        let loader = RuleSetLoader()
+        if let path { return try loader.load(contentsOf: path) }
+        if access(EmbeddedRules.defaultPath, R_OK) == 0 {
+            return try loader.load(contentsOf: EmbeddedRules.defaultPath)
+        }
+        return try loader.load(yaml: EmbeddedRules.defaultYAML, sourcePath: "(embedded) \(EmbeddedRules.defaultPath)")
+    }
+
+    func startDemoApp(at address: String) throws {
+        let resolved = try SocketAddress.resolve(address)
+        demoApp = try LocalHTTPServer(address: resolved, name: "demo", logger: logger) { DemoApp.handle($0) }
+        print("demo app listening on http://\(resolved)")
+    }
+
+    func announce() {
+        print("portcullis listening on http://\(configuration.listen) → upstream http://\(configuration.upstream)")
+        print("rules: \(ruleSet.name) from \(ruleSet.sourcePath) (\(ruleSet.ruleCount) rules, default \(ruleSet.defaultAction.rawValue)); \(configuration.loops) event loop(s)")
+        if let admin = settings.admin { print("admin: http://\(admin)/healthz, /rules") }
+    }
+
+    private func installSignalHandlers() {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            let server = self.server
+            source.setEventHandler { server.shutdown() }
+            source.activate()
+            signalSources.append(source)
+        }
+    }
+
+    func runUntilStopped() {
+        server.waitUntilStopped()
+    }
+}
+
+/// swift-log for the program's own diagnostics, to stderr.
+enum LoggingBootstrap {
+    private static let done: Void = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+    }()
+
+    static func once() { _ = done }
+}

@@ -1,0 +1,85 @@
+import PortcullisEngine
+import PortcullisHTTP
+import PortcullisProxy
+import Yams
+
+/// Every setting of `portcullis run`, each optional so that flags, a config file and the embedded
+/// defaults can be layered: flags win over the file, the file over the defaults.
+struct Settings: Equatable {
+    var listen: String?
+    var upstream: String?
+    var rules: String?
+    var admin: String?
+    var loops: Int?
+    var upstreamTimeout: Duration?
+    var upstreamConnectTimeout: Duration?
+    var clientHeaderTimeout: Duration?
+    var clientBodyTimeout: Duration?
+    var keepAliveTimeout: Duration?
+    var clientSendTimeout: Duration?
+    var upstreamIdleTimeout: Duration?
+    var shutdownGrace: Duration?
+    var maxRequestLine: Int?
+    var maxHeaderBytes: Int?
+    var maxHeaderCount: Int?
+    var maxFieldLine: Int?
+    var maxBodyBytes: Int?
+    var forwardedFor: ForwardingOptions.ForwardedFor?
+    var forwardedProto: Bool?
+    var forwardedHost: Bool?
+
+    static let defaultListen = "127.0.0.1:8080"
+    static let defaultUpstream = "http://127.0.0.1:8081"
+    static let defaultRules = "Rules/default.yaml"
+
+    /// `self` with every value set in `other` taking precedence.
+    func overridden(by other: Settings) -> Settings {
+        var merged = self
+        merged.listen = other.listen ?? listen
+        merged.upstream = other.upstream ?? upstream
+        merged.rules = other.rules ?? rules
+        merged.admin = other.admin ?? admin
+        merged.loops = other.loops ?? loops
+        merged.upstreamTimeout = other.upstreamTimeout ?? upstreamTimeout
+        merged.upstreamConnectTimeout = other.upstreamConnectTimeout ?? upstreamConnectTimeout
+        merged.clientHeaderTimeout = other.clientHeaderTimeout ?? clientHeaderTimeout
+        merged.clientBodyTimeout = other.clientBodyTimeout ?? clientBodyTimeout
+        merged.keepAliveTimeout = other.keepAliveTimeout ?? keepAliveTimeout
+        merged.clientSendTimeout = other.clientSendTimeout ?? clientSendTimeout
+        merged.upstreamIdleTimeout = other.upstreamIdleTimeout ?? upstreamIdleTimeout
+        merged.shutdownGrace = other.shutdownGrace ?? shutdownGrace
+        merged.maxRequestLine = other.maxRequestLine ?? maxRequestLine
+        merged.maxHeaderBytes = other.maxHeaderBytes ?? maxHeaderBytes
+        merged.maxHeaderCount = other.maxHeaderCount ?? maxHeaderCount
+        merged.maxFieldLine = other.maxFieldLine ?? maxFieldLine
+        merged.maxBodyBytes = other.maxBodyBytes ?? maxBodyBytes
+        merged.forwardedFor = other.forwardedFor ?? forwardedFor
+        merged.forwardedProto = other.forwardedProto ?? forwardedProto
+        merged.forwardedHost = other.forwardedHost ?? forwardedHost
+        return merged
+    }
+
+    /// Resolves addresses and applies defaults; throws a message a person can act on.
+    func proxyConfiguration(defaultLoops: Int) throws -> ProxyConfiguration {
+        let listenAddress = try SocketAddress.resolve(listen ?? Self.defaultListen)
+        let upstreamAddress = try SocketAddress.resolve(upstream ?? Self.defaultUpstream, defaultPort: 80)
+        var config = ProxyConfiguration(listen: listenAddress, upstream: upstreamAddress, loops: loops ?? defaultLoops)
+        if let v = upstreamTimeout { config.upstreamTimeout = v }
+        if let v = upstreamConnectTimeout { config.upstreamConnectTimeout = v }
+        if let v = clientHeaderTimeout { config.clientHeaderTimeout = v }
+        if let v = clientBodyTimeout { config.clientBodyTimeout = v }
+        if let v = keepAliveTimeout { config.keepAliveTimeout = v }
+        if let v = clientSendTimeout { config.clientSendTimeout = v }
+        if let v = upstreamIdleTimeout { config.upstreamIdleTimeout = v }
+        if let v = shutdownGrace { config.shutdownGrace = v }
+        if let v = maxRequestLine { config.limits.maxRequestLine = v }
+        if let v = maxHeaderBytes { config.limits.maxHeaderBytes = v }
+        if let v = maxHeaderCount { config.limits.maxHeaderCount = v }
+        if let v = maxFieldLine { config.limits.maxFieldLine = v }
+        if let v = maxBodyBytes { config.limits.maxBodyBytes = UInt64(v) }
+        if let v = forwardedFor { config.forwarding.forwardedFor = v }
+        if let v = forwardedProto { config.forwarding.forwardedProto = v }
+        if let v = forwardedHost { config.forwarding.forwardedHost = v }
+        return config
+    }
+}
