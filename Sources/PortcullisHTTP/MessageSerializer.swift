@@ -26,24 +26,199 @@ public enum MessageSerializer {
     /// Appends the HTTP/1.1 request head to send upstream: origin-form target, hop-by-hop fields
     /// dropped, Host set to the request's authority (or `defaultHost`), the framing field for
     /// `framing`, and X-Forwarded-* per `options`.
+    ///
+    /// Order: request line, Host, the client's other end-to-end fields in their order, the
+    /// framing field, then X-Forwarded-For / -Proto / -Host. The client's Expect is never
+    /// forwarded (the parser marks it hop-by-hop): the proxy answers 100-continue itself.
+    /// With `.append`, the client's X-Forwarded-For values are joined with ", " into one field
+    /// ending in `clientAddress`; a client field named in Connection is dropped, not joined.
     public static func writeRequestHead(_ head: RequestHead, framing: BodyFraming, clientAddress: ArraySlice<UInt8>,
                                         scheme: StaticString, defaultHost: [UInt8],
                                         options: ForwardingOptions, into out: inout [UInt8]) {
-        fatalError("unimplemented")
+        let storage = head.storage
+        out.reserveCapacity(out.count + storage.count + 128 + clientAddress.count)
+        out.append(contentsOf: storage[head.methodRange])
+        out.append(Byte.sp)
+        out.append(contentsOf: storage[head.originFormTarget])
+        ASCII.append(" HTTP/1.1\r\nHost: ", to: &out)
+        if let authority = head.authority {
+            out.append(contentsOf: storage[authority])
+        } else {
+            out.append(contentsOf: defaultHost)
+        }
+        crlf(&out)
+        var clientForwardedFor = false
+        for field in head.fields where !field.isHopByHop {
+            switch field.kind {
+            case .host:
+                continue
+            case .xForwardedFor where options.forwardedFor != .off:
+                clientForwardedFor = true
+                continue
+            case .xForwardedProto where options.forwardedProto:
+                continue
+            case .xForwardedHost where options.forwardedHost:
+                continue
+            default:
+                writeField(storage, field, &out)
+            }
+        }
+        writeFraming(framing, &out)
+        switch options.forwardedFor {
+        case .append:
+            ASCII.append("X-Forwarded-For: ", to: &out)
+            if clientForwardedFor {
+                for field in head.fields
+                where field.kind == .xForwardedFor && !field.isHopByHop && !field.value.isEmpty {
+                    out.append(contentsOf: storage[field.value])
+                    ASCII.append(", ", to: &out)
+                }
+            }
+            out.append(contentsOf: clientAddress)
+            crlf(&out)
+        case .replace:
+            ASCII.append("X-Forwarded-For: ", to: &out)
+            out.append(contentsOf: clientAddress)
+            crlf(&out)
+        case .off:
+            break
+        }
+        if options.forwardedProto {
+            ASCII.append("X-Forwarded-Proto: ", to: &out)
+            ASCII.append(scheme, to: &out)
+            crlf(&out)
+        }
+        if options.forwardedHost, let authority = head.authority {
+            ASCII.append("X-Forwarded-Host: ", to: &out)
+            out.append(contentsOf: storage[authority])
+            crlf(&out)
+        }
+        crlf(&out)
     }
 
     /// Appends the response head to send to the client: HTTP/1.1 status line, hop-by-hop fields
     /// dropped, the framing field for `framing`, and Connection per `keepAlive` and `clientVersion`.
+    ///
+    /// The upstream's reason phrase is kept; an empty one is replaced by the standard phrase.
+    /// With `.none` framing the upstream's Content-Length is copied when it sent one (a HEAD or
+    /// 304 response describes the representation), except on 1xx and 204, which must not carry
+    /// one. `Connection: close` is written when `keepAlive` is false; `Connection: keep-alive`
+    /// when it is true and the client speaks HTTP/1.0 (where close is the default).
     public static func writeResponseHead(_ head: ResponseHead, framing: BodyFraming, keepAlive: Bool,
                                          clientVersion: HTTPVersion, into out: inout [UInt8]) {
-        fatalError("unimplemented")
+        let storage = head.storage
+        out.reserveCapacity(out.count + storage.count + 64)
+        writeStatusLine(head.status, &out) { out in
+            if head.reason.isEmpty {
+                ASCII.append(ReasonPhrase.of(head.status), to: &out)
+            } else {
+                out.append(contentsOf: storage[head.reason])
+            }
+        }
+        var upstreamLength: Range<Int>?
+        for field in head.fields {
+            if field.kind == .contentLength && upstreamLength == nil { upstreamLength = field.value }
+            if !field.isHopByHop { writeField(storage, field, &out) }
+        }
+        switch framing {
+        case .none:
+            let forbidden = head.status < 200 || head.status == 204
+            if let length = upstreamLength, !forbidden {
+                ASCII.append("Content-Length: ", to: &out)
+                out.append(contentsOf: storage[length])
+                crlf(&out)
+            }
+        case .contentLength, .chunked, .untilClose:
+            writeFraming(framing, &out)
+        }
+        if !head.isInterim {
+            if !keepAlive {
+                ASCII.append("Connection: close\r\n", to: &out)
+            } else if clientVersion == .http10 {
+                ASCII.append("Connection: keep-alive\r\n", to: &out)
+            }
+        }
+        crlf(&out)
     }
 
     /// Appends a complete response generated by the proxy itself (errors, health answers).
+    ///
+    /// The reason phrase comes from `ReasonPhrase`. Content-Type is written when not empty.
+    /// A 1xx or 204 gets no Content-Type, Content-Length or body (RFC 9110 8.6, 15.3.5), and a
+    /// 1xx no Connection field either, so `status: 100` writes a bare `100 Continue`.
     public static func writeLocalResponse(status: Int, body: [UInt8], contentType: StaticString,
                                           keepAlive: Bool, extraFields: [(name: [UInt8], value: [UInt8])],
                                           into out: inout [UInt8]) {
-        fatalError("unimplemented")
+        let interim = status < 200
+        let bodiless = interim || status == 204
+        out.reserveCapacity(out.count + body.count + 160)
+        writeStatusLine(status, &out) { out in ASCII.append(ReasonPhrase.of(status), to: &out) }
+        if !bodiless {
+            if contentType.utf8CodeUnitCount > 0 {
+                ASCII.append("Content-Type: ", to: &out)
+                ASCII.append(contentType, to: &out)
+                crlf(&out)
+            }
+            ASCII.append("Content-Length: ", to: &out)
+            ASCII.appendDecimal(UInt64(body.count), to: &out)
+            crlf(&out)
+        }
+        for field in extraFields {
+            out.append(contentsOf: field.name)
+            ASCII.append(": ", to: &out)
+            out.append(contentsOf: field.value)
+            crlf(&out)
+        }
+        if !keepAlive && !interim { ASCII.append("Connection: close\r\n", to: &out) }
+        crlf(&out)
+        if !bodiless { out.append(contentsOf: body) }
+    }
+
+    /// Appends `HTTP/1.1 100 Continue` and its empty field section.
+    public static func writeContinue(into out: inout [UInt8]) {
+        ASCII.append("HTTP/1.1 100 Continue\r\n\r\n", to: &out)
+    }
+
+    // MARK: - Pieces
+
+    @inline(__always)
+    private static func writeStatusLine(_ status: Int, _ out: inout [UInt8], reason: (inout [UInt8]) -> Void) {
+        ASCII.append("HTTP/1.1 ", to: &out)
+        let code = Swift.min(Swift.max(status, 100), 999)
+        out.append(UInt8(ascii: "0") + UInt8(code / 100))
+        out.append(UInt8(ascii: "0") + UInt8(code / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(code % 10))
+        out.append(Byte.sp)
+        reason(&out)
+        crlf(&out)
+    }
+
+    @inline(__always)
+    private static func writeField(_ storage: [UInt8], _ field: HeaderField, _ out: inout [UInt8]) {
+        out.append(contentsOf: storage[field.name])
+        ASCII.append(": ", to: &out)
+        out.append(contentsOf: storage[field.value])
+        crlf(&out)
+    }
+
+    @inline(__always)
+    private static func writeFraming(_ framing: BodyFraming, _ out: inout [UInt8]) {
+        switch framing {
+        case .contentLength(let length):
+            ASCII.append("Content-Length: ", to: &out)
+            ASCII.appendDecimal(length, to: &out)
+            crlf(&out)
+        case .chunked:
+            ASCII.append("Transfer-Encoding: chunked\r\n", to: &out)
+        case .none, .untilClose:
+            break
+        }
+    }
+
+    @inline(__always)
+    private static func crlf(_ out: inout [UInt8]) {
+        out.append(Byte.cr)
+        out.append(Byte.lf)
     }
 }
 
