@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks Portcullis (no rules) side by side with nginx, HAProxy and nginx+ModSecurity+CRS by
+# adding it as an extra target to ../shared/bench/peer_bench.sh.
+#
+#   Bench/peer.sh [-r ROUNDS] [-d SECS] [-s SCENARIOS] [any other peer_bench.sh option]
+#
+# Defaults: -r 3 -d 10 -s get,args,post,attack,close (later options override them). Builds the
+# release binary first. Portcullis listens on 127.0.0.1:19090 in front of the harness's upstream
+# on 127.0.0.1:19081; the harness pins, starts and stops it. Peers must be installed
+# (../shared/bench/install-peers.sh, once, as root). Prints the summary table at the end.
+# Env: SHARED_DIR (default ../shared).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+SHARED_DIR=${SHARED_DIR:-$ROOT/../shared}
+PEER=$SHARED_DIR/bench/peer_bench.sh
+[ -x "$PEER" ] || { echo "error: $PEER not found; the benchmark harness lives in ../shared/bench" >&2; exit 1; }
+
+swift build -c release
+BIN=$(swift build -c release --show-bin-path)/portcullis
+[ -x "$BIN" ] || { echo "error: release build produced no $BIN" >&2; exit 1; }
+
+# Our own output directory unless the caller chose one, so the summary can be found afterwards.
+OUT=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  [ "${args[$i]}" = -o ] && OUT=${args[$((i + 1))]:-}
+done
+extra=()
+if [ -z "$OUT" ]; then
+  OUT=${TMPDIR:-/tmp}/peer_bench/portcullis-$(date -u +%Y%m%dT%H%M%SZ)
+  extra=(-o "$OUT")
+fi
+
+"$PEER" -r 3 -d 10 -s get,args,post,attack,close "${extra[@]}" "$@" \
+  --start "portcullis=$BIN run --listen 127.0.0.1:19090 --upstream http://127.0.0.1:19081 --rules $ROOT/Bench/no-rules.yaml" \
+  portcullis=127.0.0.1:19090
+
+echo
+if [ -f "$OUT/summary.txt" ]; then
+  echo "=== summary ($OUT/summary.txt) ==="
+  cat "$OUT/summary.txt"
+fi

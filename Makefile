@@ -1,0 +1,54 @@
+# Portcullis — one-command entry points. `make run` and `make test` install missing Debian
+# packages themselves (as root) or print the exact apt-get command (otherwise).
+
+SHELL        := /bin/bash
+SWIFT        ?= swift
+# Extra flags for every swift invocation, e.g. SWIFT_FLAGS="--scratch-path .build-ci".
+SWIFT_FLAGS  ?=
+DEB_PACKAGES := libpcre2-dev curl python3 pkg-config
+SHARED       ?= ../shared
+# make run UPSTREAM=http://127.0.0.1:3000 fronts your app instead of the built-in demo.
+UPSTREAM     ?=
+LISTEN       ?= 127.0.0.1:8080
+RULES        ?= Rules/default.yaml
+# Options passed to Bench/peer.sh, e.g. BENCH_ARGS="-r 3 -d 10 -s get,post".
+BENCH_ARGS   ?=
+
+DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
+RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
+
+.PHONY: run test build release e2e http-cases bench clean deps
+
+deps:
+	@scripts/ensure-deps.sh $(DEB_PACKAGES)
+
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release:
+	$(SWIFT) build $(SWIFT_FLAGS) -c release
+
+run: deps release
+ifeq ($(strip $(UPSTREAM)),)
+	exec $(RELEASE_BIN) demo
+else
+	exec $(RELEASE_BIN) run --listen $(LISTEN) --upstream $(UPSTREAM) --rules $(RULES)
+endif
+
+# Unit and integration tests of every target, then the shared end-to-end suites. Without
+# $(SHARED) the shared suites are reported as not run; with it, each must pass.
+test: deps build
+	$(SWIFT) test $(SWIFT_FLAGS)
+	@scripts/shared-suites.sh "$(DEBUG_BIN)" "$(SHARED)"
+
+e2e: build
+	scripts/e2e.sh "$(DEBUG_BIN)"
+
+http-cases: build
+	scripts/http-cases.sh "$(DEBUG_BIN)"
+
+bench:
+	Bench/peer.sh $(BENCH_ARGS)
+
+clean:
+	rm -rf .build
