@@ -3,11 +3,11 @@
 /// Why masks instead of `switch`: one shift and test per byte, no branches per character range.
 enum CharClass {
     /// tchar (RFC 9110 5.6.2), bytes 0..<64 and 64..<128.
-    static let tokenLow: UInt64 = 0x03FF_6CFA_0000_0000
-    static let tokenHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+    @inline(__always) static var tokenLow: UInt64 { 0x03FF_6CFA_0000_0000 }
+    @inline(__always) static var tokenHigh: UInt64 { 0x57FF_FFFF_C7FF_FFFE }
     /// reg-name bytes (RFC 3986 unreserved / sub-delims); '%' is checked separately.
-    static let regNameLow: UInt64 = 0x2BFF_7FD2_0000_0000
-    static let regNameHigh: UInt64 = 0x47FF_FFFE_87FF_FFFE
+    @inline(__always) static var regNameLow: UInt64 { 0x2BFF_7FD2_0000_0000 }
+    @inline(__always) static var regNameHigh: UInt64 { 0x47FF_FFFE_87FF_FFFE }
 
     @inline(__always)
     static func isToken(_ b: UInt8) -> Bool {
@@ -46,23 +46,25 @@ enum CharClass {
 }
 
 /// Byte constants used throughout, so comparisons read as the characters they are.
+/// Computed, not `static let`: a stored static is a lazily initialised global, and its accessor
+/// would run in every iteration of the parsers' inner loops.
 enum Byte {
-    static let cr: UInt8 = 0x0D
-    static let lf: UInt8 = 0x0A
-    static let sp: UInt8 = 0x20
-    static let htab: UInt8 = 0x09
-    static let colon: UInt8 = 0x3A
-    static let semicolon: UInt8 = 0x3B
-    static let comma: UInt8 = 0x2C
-    static let slash: UInt8 = 0x2F
-    static let question: UInt8 = 0x3F
-    static let equals: UInt8 = 0x3D
-    static let dquote: UInt8 = 0x22
-    static let backslash: UInt8 = 0x5C
-    static let star: UInt8 = 0x2A
-    static let percent: UInt8 = 0x25
-    static let at: UInt8 = 0x40
-    static let openBracket: UInt8 = 0x5B
-    static let closeBracket: UInt8 = 0x5D
-    static let hash: UInt8 = 0x23
+    @inline(__always) static var cr: UInt8 { 0x0D }
+    @inline(__always) static var lf: UInt8 { 0x0A }
+    @inline(__always) static var sp: UInt8 { 0x20 }
+    @inline(__always) static var htab: UInt8 { 0x09 }
+    @inline(__always) static var colon: UInt8 { 0x3A }
+    @inline(__always) static var semicolon: UInt8 { 0x3B }
+    @inline(__always) static var comma: UInt8 { 0x2C }
+    @inline(__always) static var slash: UInt8 { 0x2F }
+    @inline(__always) static var question: UInt8 { 0x3F }
+    @inline(__always) static var equals: UInt8 { 0x3D }
+    @inline(__always) static var dquote: UInt8 { 0x22 }
+    @inline(__always) static var backslash: UInt8 { 0x5C }
+    @inline(__always) static var star: UInt8 { 0x2A }
+    @inline(__always) static var percent: UInt8 { 0x25 }
+    @inline(__always) static var at: UInt8 { 0x40 }
+    @inline(__always) static var openBracket: UInt8 { 0x5B }
+    @inline(__always) static var closeBracket: UInt8 { 0x5D }
+    @inline(__always) static var hash: UInt8 { 0x23 }
 }

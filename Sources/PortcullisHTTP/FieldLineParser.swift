@@ -23,14 +23,39 @@ enum FieldLineParser {
         i += 1
         while i < end && CharClass.isOWS(buf[i]) { i += 1 }
         let valueStart = i
-        var valueEnd = i
+        try validateValue(buf, from: i, to: end)
+        var valueEnd = end
+        while valueEnd > valueStart && CharClass.isOWS(buf[valueEnd - 1]) { valueEnd -= 1 }
+        let kind = FieldKind.recognise(buf, name)
+        return HeaderField(name: name, value: valueStart..<valueEnd, kind: kind, isHopByHop: kind.isAlwaysHopByHop)
+    }
+
+    /// Checks that `buf[start..<end]` has no CTL other than HTAB and no DEL.
+    ///
+    /// Why eight bytes at a time: values are most of a head's bytes. A word is accepted when no
+    /// byte is below 0x20 and none is 0x7F (the classic "has byte less than" tests, exact about
+    /// whether such a byte exists); a word that fails — usually one with an HTAB — is checked
+    /// byte by byte, and so is the tail.
+    @inline(__always)
+    static func validateValue(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) throws(HTTPParseError) {
+        var i = start
+        if let base = buf.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= end {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let belowSpace = (x &- ones &* 0x20) & ~x & highs
+                let y = x ^ (ones &* 0x7F)
+                let isDEL = (y &- ones) & ~y & highs
+                if belowSpace | isDEL != 0 { break }
+                i += 8
+            }
+        }
         while i < end {
             let b = buf[i]
             guard CharClass.isFieldValue(b) else { throw b == Byte.cr ? .bareCR : .badFieldValue }
             i += 1
-            if b > Byte.sp { valueEnd = i }
         }
-        let kind = FieldKind.recognise(buf, name)
-        return HeaderField(name: name, value: valueStart..<valueEnd, kind: kind, isHopByHop: kind.isAlwaysHopByHop)
     }
 }
