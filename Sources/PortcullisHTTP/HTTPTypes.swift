@@ -68,8 +68,10 @@ public struct HeaderField: Sendable, Equatable {
     /// Range of the field value with leading and trailing whitespace removed.
     public var value: Range<Int>
     public var kind: FieldKind
-    /// True when the field must not be forwarded: a hop-by-hop field (RFC 9110 7.6.1) or a field
-    /// named in Connection.
+    /// True when the field must not be forwarded: a hop-by-hop field (RFC 9110 7.6.1: Connection,
+    /// Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Transfer-Encoding), a field named in
+    /// Connection, Content-Length (the serializer writes framing itself) or Expect (the proxy
+    /// handles 100-continue itself).
     public var isHopByHop: Bool
 
     public init(name: Range<Int>, value: Range<Int>, kind: FieldKind, isHopByHop: Bool) {
@@ -82,7 +84,7 @@ public struct HeaderField: Sendable, Equatable {
 
 /// The status and reason a parser gives when it refuses a message; the connection is then closed.
 public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// 400, 413, 414, 431, 501 or 505 for requests; 502 for a bad upstream response.
+    /// 400, 413, 414, 417, 431, 501 or 505 for requests; 502 for a bad upstream response.
     public var status: Int
     /// A short fixed English reason, safe to log and to put in a response body.
     public var reason: String

@@ -3,26 +3,35 @@
 /// Why ranges into one byte array: the proxy re-serialises the head without converting any of it
 /// to `String`, and the engine reads targets as byte slices.
 public struct RequestHead: Sendable {
-    /// The head bytes as received (request line and field lines), owned by this value.
+    /// The head bytes as received (request line and field lines, up to and including the empty
+    /// line), owned by this value. For an absolute-form target without a path, the synthesised
+    /// origin-form target (`/`, `/?query`, or `*` for OPTIONS) is appended after the received
+    /// bytes, so `originFormTarget` can point at it; use ranges, not `storage.count`, to find
+    /// the received head.
     public var storage: [UInt8]
     public var method: HTTPMethod
     /// The method token as sent (needed for `.other`).
     public var methodRange: Range<Int>
     /// The request target as sent (origin-form, absolute-form, authority-form or `*`).
     public var target: Range<Int>
-    /// For absolute-form targets: the path-and-query part to send upstream in origin-form;
-    /// otherwise equal to `target`.
+    /// For absolute-form targets: the path-and-query part to send upstream in origin-form
+    /// (`http://h/p?q` → `/p?q`; `http://h?q` → `/?q`; `OPTIONS http://h` → `*`, RFC 9112
+    /// 3.2.4); otherwise equal to `target`.
     public var originFormTarget: Range<Int>
     public var version: HTTPVersion
     public var fields: [HeaderField]
     /// The authority that names the resource: the absolute-form target's authority if present,
     /// else the Host field value, else nil (only possible for HTTP/1.0).
     public var authority: Range<Int>?
+    /// `.none`, `.contentLength(n)` or `.chunked`. `Content-Length: 0` stays `.contentLength(0)`
+    /// so the upstream still sees an explicit length (some servers answer 411 without one).
     public var framing: BodyFraming
     /// Whether the client wants the connection kept open after this exchange (version default
     /// and Connection: close / keep-alive).
     public var keepAlive: Bool
-    /// Expect: 100-continue was sent.
+    /// Expect: 100-continue was sent in an HTTP/1.1 request (ignored from 1.0 clients, RFC 9110
+    /// 10.1.1). Any other expectation is rejected with 417. The Expect field itself is marked
+    /// hop-by-hop and never forwarded: the proxy sends 100 Continue itself.
     public var expectsContinue: Bool
 
     public init(storage: [UInt8], method: HTTPMethod, methodRange: Range<Int>, target: Range<Int>,
