@@ -92,8 +92,13 @@ public final class ProxyServer: Sendable {
         }
         guard first else { return }
         logger.info("stopped: \(reason)")
-        for loop in loops { loop.queue.sync { loop.stop() } }
-        stopped.signal()
+        // Called from loop queues too, so never `sync` onto one here.
+        let group = DispatchGroup()
+        for loop in loops {
+            group.enter()
+            loop.queue.async { loop.stop(); group.leave() }
+        }
+        group.notify(queue: .global()) { [stopped] in stopped.signal() }
     }
 
     /// Blocks the calling thread until shutdown completes.

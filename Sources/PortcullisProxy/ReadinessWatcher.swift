@@ -66,9 +66,9 @@ final class ReadinessWatcher {
         generation &+= 1
         if generation == 0 { generation = 1 }
         slots[index] = Slot(generation: generation, handler: handler)
-        var bits = EpollBits.input | EpollBits.readHangUp
+        // EPOLLEXCLUSIVE (for listening sockets shared by loops) cannot be combined with RDHUP.
+        var bits = exclusive ? EpollBits.input | EpollBits.exclusive : EpollBits.input | EpollBits.readHangUp
         if edgeTriggered { bits |= EpollBits.output | EpollBits.edgeTriggered }
-        if exclusive { bits |= EpollBits.exclusive }
         let token = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
         if cshim_epoll_add(epfd, fd, bits, token) != 0 {
             slots[index] = Slot()

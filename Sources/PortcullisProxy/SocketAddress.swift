@@ -12,7 +12,9 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { family == AF_INET6 && hostText.contains(":") ? "[\(hostText)]:\(port)" : "\(hostText):\(port)" }
 
     /// Parses `host:port`, `[v6]:port` or `http://host:port[/]`, resolving names with getaddrinfo.
-    public static func resolve(_ text: String, defaultPort: UInt16? = nil) throws(AddressError) -> SocketAddress {
+    /// Port 0 (any free port, for listeners in tests) only with `allowPortZero`.
+    public static func resolve(_ text: String, defaultPort: UInt16? = nil,
+                               allowPortZero: Bool = false) throws(AddressError) -> SocketAddress {
         var rest = Substring(text)
         if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
         else if rest.contains("://") { throw AddressError("only http:// upstreams are supported: '\(text)'") }
@@ -38,7 +40,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         if host.isEmpty { throw AddressError("missing host in '\(text)'") }
         let port: UInt16
         if let portText {
-            guard let p = UInt16(portText), p > 0 else { throw AddressError("bad port '\(portText)' in '\(text)'") }
+            guard let p = UInt16(portText), p > 0 || allowPortZero else { throw AddressError("bad port '\(portText)' in '\(text)'") }
             port = p
         } else if let defaultPort {
             port = defaultPort

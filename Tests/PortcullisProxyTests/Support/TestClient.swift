@@ -1,0 +1,99 @@
+import Glibc
+import PortcullisHTTP
+
+/// A blocking loopback client for integration tests: sends raw bytes, reads whole responses with
+/// the project's own response parser. Every read is bounded by a receive timeout.
+final class TestClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private(set) var closedByPeer = false
+
+    init(port: UInt16, timeoutSeconds: Int = 10) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if rc != 0 { close(fd); throw TestError("connect to \(port) failed: errno \(errno)") }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { throw TestError("send failed: errno \(errno)") }
+            offset += n
+        }
+    }
+
+    /// Reads more bytes; false on EOF, reset or timeout.
+    private func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { closedByPeer = true; return false }
+        buffer.append(contentsOf: chunk[0..<n])
+        return true
+    }
+
+    struct Response {
+        var head: ResponseHead
+        var body: [UInt8]
+        var status: Int { head.status }
+        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        func header(_ name: String) -> String? { head.firstValue(named: name) }
+    }
+
+    /// Reads one final response (interim 1xx heads are skipped); nil when the connection ended
+    /// before a complete response.
+    func readResponse(method: HTTPMethod = .get) -> Response? {
+        var parser = ResponseParser()
+        parser.reset(requestMethod: method)
+        var head: ResponseHead?
+        var body: [UInt8] = []
+        while true {
+            var offset = 0
+            var done = false
+            while offset < buffer.count || head != nil {
+                let snapshot = buffer
+                let (used, event) = snapshot[offset...].withUnsafeBytes { parser.next($0) }
+                let start = offset
+                offset += used
+                switch event {
+                case .needMore: break
+                case .head(let h): if !h.isInterim { head = h }; continue
+                case .body(let r): body.append(contentsOf: snapshot[(start + r.lowerBound)..<(start + r.upperBound)]); continue
+                case .end: done = true
+                case .reject: return nil
+                }
+                break
+            }
+            buffer.removeFirst(offset)
+            if done, let head { return Response(head: head, body: body) }
+            if !fill() {
+                if case .end = parser.inputEnded(), let head { return Response(head: head, body: body) }
+                return nil
+            }
+        }
+    }
+
+    /// True when the peer closed (EOF or reset) within the receive timeout and sent nothing more.
+    func waitForClose() -> Bool {
+        while fill() {}
+        return closedByPeer
+    }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
