@@ -200,7 +200,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             return
         }
         if head.expectsContinue && head.version == .http11 && head.framing != .none {
-            out.withBytes { ASCII.append("HTTP/1.1 100 Continue\r\n\r\n", to: &$0) }
+            out.withBytes { MessageSerializer.writeContinue(into: &$0) }
             ex.sentContinue = true
         }
         var headBytes: [UInt8] = []
