@@ -34,10 +34,14 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         case exchanging
         /// Sending the last bytes, then closing.
         case closing
+        /// Everything sent and our side shut down; reading and discarding until the client closes
+        /// (or a short deadline), so unread request bytes cannot turn our last response into a
+        /// reset that the client never reads.
+        case lingering
     }
 
     private enum DeadlineKind {
-        case none, keepAlive, header, body, upstream, send
+        case none, keepAlive, header, body, upstream, send, linger
     }
 
     /// The state of one request/response exchange.
@@ -58,11 +62,15 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var sentContinue = false
     }
 
-    init(loop: EventLoop, context: ProxyContext, fd: Int32, peer: [UInt8]) {
+    /// Whether this connection counts against `maxConnections` (refused ones do not).
+    private let counted: Bool
+
+    init(loop: EventLoop, context: ProxyContext, fd: Int32, peer: [UInt8], counted: Bool) {
         self.loop = loop
         self.context = context
         self.fd = fd
         self.peer = peer
+        self.counted = counted
         self.parser = RequestParser(limits: context.config.limits)
         setDeadline(.keepAlive, after: context.keepAliveTimeout)
     }
@@ -87,7 +95,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     private var canConsume: Bool {
         switch state {
         case .idle: return true
-        case .closing: return false
+        case .closing, .lingering: return false
         case .exchanging:
             guard let ex = exchange, !ex.requestComplete else { return false }
             if let up = ex.upstream, up.out.count > context.highWater { return false }
@@ -100,6 +108,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         reading = true
         defer { reading = false }
         while readable && !closed {
+            if state == .lingering { discardInput(); return }
             guard canConsume else {
                 // Paused. A peer that hangs up while its exchange waits has gone away.
                 if state == .exchanging { detectAbort() }
@@ -118,6 +127,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             case .failed:
                 readable = false
                 clientWentAway()
+            }
+        }
+    }
+
+    /// Reads and drops whatever the client still sends, closing at its end of stream.
+    private func discardInput() {
+        while true {
+            switch Socket.read(fd, into: loop.readBuffer) {
+            case .bytes: continue
+            case .wouldBlock: readable = false; return
+            case .eof, .failed: close(); return
             }
         }
     }
@@ -384,14 +404,15 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     // MARK: answers and endings
 
     /// Sends a response generated here and ends the current exchange.
-    private func respondLocally(status: Int, message: String) {
+    private func respondLocally(status: Int, message: String,
+                                extraFields: [(name: [UInt8], value: [UInt8])] = []) {
         guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         let body = Array("\(status) \(message)\n".utf8)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
                                                  contentType: "text/plain; charset=utf-8",
-                                                 keepAlive: keepAlive, extraFields: [], into: &$0)
+                                                 keepAlive: keepAlive, extraFields: extraFields, into: &$0)
         }
         ex.upstream?.close(reset: true)
         exchange = nil
@@ -419,7 +440,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         guard !closed else { return }
         switch out.flush(to: fd) {
         case .drained:
-            if state == .closing { close(); return }
+            if state == .closing { startLingering(); return }
             if deadlineKind == .send { restoreDeadlineAfterSend() }
             exchange?.upstream?.resume()
         case .pending:
@@ -433,8 +454,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         switch state {
         case .idle: setDeadline(.keepAlive, after: context.keepAliveTimeout)
         case .exchanging: setDeadline(.upstream, after: context.upstreamTimeout)
-        case .closing: break
+        case .closing, .lingering: break
         }
+    }
+
+    /// Half-closes after the last response; see `State.lingering`.
+    private func startLingering() {
+        state = .lingering
+        if shutdown(fd, Int32(SHUT_WR)) != 0 { close(); return }
+        setDeadline(.linger, after: ProxyContext.lingerTimeout)
+        readable = true
+        discardInput()
     }
 
     /// The client closed or failed: abort its exchange (the upstream sees the request cut off).
@@ -456,12 +486,21 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     func close() {
         guard !closed else { return }
         closed = true
+        if counted { context.openClients.wrappingSubtract(1, ordering: .relaxed) }
         if let up = exchange?.upstream { up.close(reset: true) }
         exchange = nil
         loop.watcher.unwatch(fd)
         loop.untrack(self)
         Glibc.close(fd)
         loop.clientClosed()
+    }
+
+    /// Answers 503 without reading a request: the proxy is at `maxConnections`.
+    func refuseOverCapacity() {
+        exchange = Exchange(method: .other, clientVersion: .http11, keepAlive: false, requestFraming: .none)
+        state = .exchanging
+        respondLocally(status: 503, message: "too many connections; retry shortly",
+                       extraFields: [(name: Array("Retry-After".utf8), value: Array("1".utf8))])
     }
 
     /// Closes at once when no request is under way (used when shutdown begins); otherwise the
@@ -483,7 +522,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         switch deadlineKind {
         case .none:
             return
-        case .keepAlive:
+        case .keepAlive, .linger:
             deadlineKind = .none
             close()
         case .send:

@@ -44,13 +44,19 @@ final class Listener: EventHandler {
                 }
                 return
             case .accepted(let client, let peer):
-                let conn = ClientConnection(loop: loop, context: context, fd: client, peer: peer)
+                let open = context.openClients.wrappingAdd(1, ordering: .relaxed).newValue
+                let overCap = open > context.config.maxConnections
+                if overCap { context.openClients.wrappingSubtract(1, ordering: .relaxed) }
+                let conn = ClientConnection(loop: loop, context: context, fd: client, peer: peer,
+                                            counted: !overCap)
                 guard loop.watcher.watch(client, conn) else {
+                    if !overCap { context.openClients.wrappingSubtract(1, ordering: .relaxed) }
                     Glibc.close(client)
                     continue
                 }
                 loop.track(conn)
                 loop.clientOpened()
+                if overCap { conn.refuseOverCapacity() }
             }
         }
     }

@@ -1,4 +1,5 @@
 import PortcullisEngine
+import Synchronization
 import PortcullisHTTP
 
 /// Everything the proxy needs to run, already validated and resolved.
@@ -28,6 +29,10 @@ public struct ProxyConfiguration: Sendable {
     /// Between two successful sends to a client that does not read; exceeded → close.
     /// Default: 60 s.
     public var clientSendTimeout: Duration = .seconds(60)
+    /// Client connections served at once over all loops; beyond it a new connection gets
+    /// 503 with `Retry-After: 1` and is closed, while the others keep being served.
+    /// Default: 10,000.
+    public var maxConnections = 10_000
     /// Idle upstream connections kept per loop for reuse. Default: 64.
     public var upstreamIdlePerLoop = 64
     /// An idle pooled upstream connection is closed after this. Default: 60 s.
@@ -66,10 +71,16 @@ final class ProxyContext: Sendable {
     let upstreamIdleTimeout: UInt64
     /// Host sent upstream for HTTP/1.0 requests that carried none.
     let defaultHost: [UInt8]
+    /// How long a closing connection keeps draining what the client still sends after our
+    /// last response. Default: 2 s.
+    static let lingerTimeout: UInt64 = 2_000_000_000
     /// Above this many unsent bytes toward one peer, reading from the other side pauses.
     /// Default: 128 KiB.
     let highWater = 128 * 1024
 
+    /// Client connections open now (counted against `maxConnections`); touched once per
+    /// accept and once per close, never per request.
+    let openClients = Atomic<Int>(0)
     /// Evaluates each request against the loaded rule set.
     let inspector: Inspector
 

@@ -22,6 +22,7 @@ struct ConfigFileError: Error, CustomStringConvertible, Equatable {
 /// rules: Rules/default.yaml
 /// admin: 127.0.0.1:9901
 /// loops: 2
+/// max_connections: 10000
 /// upstream_timeout: 30s
 /// limits: { max_body_bytes: 10MiB, max_header_bytes: 32KiB }
 /// forwarded: { for: append, proto: true, host: true }
@@ -29,6 +30,7 @@ struct ConfigFileError: Error, CustomStringConvertible, Equatable {
 enum ConfigFile {
     enum Key: String, CaseIterable {
         case listen, upstream, rules, admin, loops
+        case maxConnections = "max_connections"
         case upstreamTimeout = "upstream_timeout"
         case upstreamConnectTimeout = "upstream_connect_timeout"
         case clientHeaderTimeout = "client_header_timeout"
@@ -78,6 +80,7 @@ enum ConfigFile {
             case .rules: s.rules = try reader.string(value, "a rules file path")
             case .admin: s.admin = try reader.string(value, "an address like 127.0.0.1:9901")
             case .loops: s.loops = try reader.integer(value, "a number of event loops ≥ 1", min: 1)
+            case .maxConnections: s.maxConnections = try reader.integer(value, "a connection count ≥ 1", min: 1)
             case .upstreamTimeout: s.upstreamTimeout = try reader.duration(value)
             case .upstreamConnectTimeout: s.upstreamConnectTimeout = try reader.duration(value)
             case .clientHeaderTimeout: s.clientHeaderTimeout = try reader.duration(value)

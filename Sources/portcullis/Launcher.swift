@@ -19,6 +19,7 @@ final class Launcher {
 
     init(settings: Settings) throws {
         LoggingBootstrap.once()
+        FileDescriptorLimit.raiseToHardLimit()
         self.settings = settings
         self.logger = Logger(label: "portcullis")
         self.ruleSet = try Self.loadRules(settings.rules)
@@ -85,4 +86,15 @@ enum LoggingBootstrap {
     }()
 
     static func once() { _ = done }
+}
+
+/// Each proxied request holds two descriptors; Debian's default soft limit of 1,024 would cap a
+/// proxy far below its connection limit, so the soft limit is raised to the hard one at start.
+enum FileDescriptorLimit {
+    static func raiseToHardLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
 }

@@ -11,6 +11,7 @@ struct Settings: Equatable {
     var rules: String?
     var admin: String?
     var loops: Int?
+    var maxConnections: Int?
     var upstreamTimeout: Duration?
     var upstreamConnectTimeout: Duration?
     var clientHeaderTimeout: Duration?
@@ -40,6 +41,7 @@ struct Settings: Equatable {
         merged.rules = other.rules ?? rules
         merged.admin = other.admin ?? admin
         merged.loops = other.loops ?? loops
+        merged.maxConnections = other.maxConnections ?? maxConnections
         merged.upstreamTimeout = other.upstreamTimeout ?? upstreamTimeout
         merged.upstreamConnectTimeout = other.upstreamConnectTimeout ?? upstreamConnectTimeout
         merged.clientHeaderTimeout = other.clientHeaderTimeout ?? clientHeaderTimeout
@@ -64,6 +66,7 @@ struct Settings: Equatable {
         let listenAddress = try SocketAddress.resolve(listen ?? Self.defaultListen)
         let upstreamAddress = try SocketAddress.resolve(upstream ?? Self.defaultUpstream, defaultPort: 80)
         var config = ProxyConfiguration(listen: listenAddress, upstream: upstreamAddress, loops: loops ?? defaultLoops)
+        if let v = maxConnections { config.maxConnections = v }
         if let v = upstreamTimeout { config.upstreamTimeout = v }
         if let v = upstreamConnectTimeout { config.upstreamConnectTimeout = v }
         if let v = clientHeaderTimeout { config.clientHeaderTimeout = v }
