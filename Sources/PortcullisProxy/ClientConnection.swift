@@ -443,8 +443,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             if state == .closing { startLingering(); return }
             if deadlineKind == .send { restoreDeadlineAfterSend() }
             exchange?.upstream?.resume()
-        case .pending:
-            if deadlineKind != .send { setDeadline(.send, after: context.clientSendTimeout) }
+        case .pending(let progressed):
+            if deadlineKind != .send || progressed { setDeadline(.send, after: context.clientSendTimeout) }
         case .failed:
             clientWentAway()
         }
@@ -494,6 +494,9 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         Glibc.close(fd)
         loop.clientClosed()
     }
+
+    /// True while a response waits for a client that does not read (the send deadline runs).
+    var isWaitingToSend: Bool { !closed && deadlineKind == .send }
 
     /// Answers 503 without reading a request: the proxy is at `maxConnections`.
     func refuseOverCapacity() {

@@ -72,6 +72,9 @@ public final class EventLoop: @unchecked Sendable {
     func track(_ client: ClientConnection) { clients[ObjectIdentifier(client)] = client }
     func untrack(_ client: ClientConnection) { clients[ObjectIdentifier(client)] = nil }
 
+    /// Clients whose responses wait for them to read (on the loop).
+    var clientsWaitingToSend: Int { clients.values.reduce(0) { $0 + ($1.isWaitingToSend ? 1 : 0) } }
+
     /// Closes the clients with no request under way (on the loop); the others close after their
     /// current response.
     func closeIdleClients() {

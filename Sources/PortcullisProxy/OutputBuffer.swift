@@ -21,14 +21,16 @@ struct OutputBuffer {
     enum FlushResult {
         /// Everything was sent.
         case drained
-        /// The socket's send buffer is full; wait for writability.
-        case pending
+        /// The socket's send buffer is full; wait for writability. `progressed` tells whether
+        /// this call sent anything (send timeouts measure time without progress).
+        case pending(progressed: Bool)
         /// The peer is gone or the socket failed.
         case failed(Int32)
     }
 
     /// Sends as much as the socket takes now.
     mutating func flush(to fd: Int32) -> FlushResult {
+        let startedAt = start
         while start < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
                 cshim_send(fd, raw.baseAddress! + start, raw.count - start)
@@ -38,7 +40,11 @@ struct OutputBuffer {
                 continue
             }
             let e = cshim_errno()
-            if e == EAGAIN || e == EWOULDBLOCK { compact(); return .pending }
+            if e == EAGAIN || e == EWOULDBLOCK {
+                let progressed = start > startedAt
+                compact()
+                return .pending(progressed: progressed)
+            }
             return .failed(e)
         }
         bytes.removeAll(keepingCapacity: bytes.capacity <= 1 << 17)

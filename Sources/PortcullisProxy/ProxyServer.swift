@@ -117,6 +117,11 @@ public final class ProxyServer: Sendable {
         loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientCount } }
     }
 
+    /// Clients that stopped reading while a response waits for them (waits for each loop).
+    public func clientsWaitingToSend() -> Int {
+        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientsWaitingToSend } }
+    }
+
     /// Open upstream connections over all loops (waits for each loop).
     public func upstreamConnectionCount() -> Int {
         loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.upstreamPool.openCount } }

@@ -88,3 +88,32 @@ import Testing
         #expect(upstream.recorded.requests.count == 3)
     }
 }
+
+/// A client that stops reading a large response is cut after the send timeout.
+@Suite struct SlowReaderTests {
+    @Test func clientThatStopsReadingIsCut() throws {
+        let upstream = try ScriptedUpstream { peer in
+            guard peer.readRequest() != nil else { return }
+            let size = 64 << 20
+            peer.write("HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\n\r\n")
+            peer.write([UInt8](repeating: 120, count: size))
+        }
+        defer { upstream.stop() }
+        let clock = ManualTimeSource()
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, time: clock) { $0.clientSendTimeout = .seconds(20) }
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+        // Wait (bounded by count) until the proxy's send to this client is blocked.
+        var polls = 0
+        while proxy.server.clientsWaitingToSend() == 0 && polls < 2000 {
+            usleep(5_000)
+            polls += 1
+        }
+        #expect(proxy.server.clientsWaitingToSend() == 1)
+        clock.advance(byNanoseconds: 21_000_000_000)
+        proxy.server.sweepDeadlines()
+        #expect(proxy.server.clientConnectionCount() == 0)
+        #expect(upstream.waitForConnectionEnd(), "the upstream transfer is aborted too")
+    }
+}
