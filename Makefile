@@ -48,7 +48,7 @@ http-cases: build
 	scripts/http-cases.sh "$(DEBUG_BIN)"
 
 bench:
-	Bench/peer.sh $(BENCH_ARGS)
+	SWIFT_FLAGS="$(SWIFT_FLAGS)" Bench/peer.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf .build

@@ -8,7 +8,7 @@
 # release binary first. Portcullis listens on 127.0.0.1:19090 in front of the harness's upstream
 # on 127.0.0.1:19081; the harness pins, starts and stops it. Peers must be installed
 # (../shared/bench/install-peers.sh, once, as root). Prints the summary table at the end.
-# Env: SHARED_DIR (default ../shared).
+# Env: SHARED_DIR (default ../shared), SWIFT_FLAGS (extra flags for swift build, e.g. a scratch path).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -16,8 +16,10 @@ SHARED_DIR=${SHARED_DIR:-$ROOT/../shared}
 PEER=$SHARED_DIR/bench/peer_bench.sh
 [ -x "$PEER" ] || { echo "error: $PEER not found; the benchmark harness lives in ../shared/bench" >&2; exit 1; }
 
-swift build -c release
-BIN=$(swift build -c release --show-bin-path)/portcullis
+# shellcheck disable=SC2086  # SWIFT_FLAGS is a list of flags
+swift build ${SWIFT_FLAGS:-} -c release
+# shellcheck disable=SC2086
+BIN=$(swift build ${SWIFT_FLAGS:-} -c release --show-bin-path)/portcullis
 [ -x "$BIN" ] || { echo "error: release build produced no $BIN" >&2; exit 1; }
 
 # Our own output directory unless the caller chose one, so the summary can be found afterwards.
