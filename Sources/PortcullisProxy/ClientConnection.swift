@@ -26,6 +26,9 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// Guards against re-entering the read loop from callbacks it triggers (an upstream that
     /// drains synchronously would otherwise recurse once per read).
     private var reading = false
+    /// Set when the connection ends before its request was read completely: the close then
+    /// lingers (see `State.lingering`). A complete request closes at once, as in nginx.
+    private var lingerOnClose = false
 
     private enum State {
         /// Waiting for (or reading) a request head.
@@ -364,6 +367,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         ex.upstream = nil
         exchange = nil
+        if !ex.requestComplete { lingerOnClose = true }
         finishExchange(keepAlive: ex.keepAlive && ex.requestComplete)
     }
 
@@ -408,6 +412,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
                                 extraFields: [(name: [UInt8], value: [UInt8])] = []) {
         guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
+        if !ex.requestComplete { lingerOnClose = true }
         let body = Array("\(status) \(message)\n".utf8)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
@@ -440,7 +445,10 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         guard !closed else { return }
         switch out.flush(to: fd) {
         case .drained:
-            if state == .closing { startLingering(); return }
+            if state == .closing {
+                if lingerOnClose || !pendingInput.isEmpty { startLingering() } else { close() }
+                return
+            }
             if deadlineKind == .send { restoreDeadlineAfterSend() }
             exchange?.upstream?.resume()
         case .pending(let progressed):
