@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the suites that live in ../shared (end-to-end with curl, http-cases) against the built
+# Runs the suites that need ../shared (end-to-end with curl, http-cases, fault tests) against the built
 # binary. If the shared directory is absent, says plainly which suites were NOT run and exits 0;
 # if it exists, every suite must run and pass — a missing file there is a failure, not a skip.
 set -uo pipefail
@@ -12,6 +12,7 @@ if [ ! -d "$SHARED" ]; then
   echo "NOT RUN: $SHARED is absent, so these shared suites were skipped:"
   echo "  - e2e (scripts/e2e.sh): needs $SHARED/http-cases/upstream.py"
   echo "  - http-cases (scripts/http-cases.sh): needs $SHARED/http-cases/runner.py"
+  echo "  - faults (scripts/faults.py): needs $SHARED/http-cases/upstream.py"
   echo "Only the project's own tests (swift test) ran."
   exit 0
 fi
@@ -19,9 +20,10 @@ fi
 failed=()
 SHARED_DIR=$SHARED scripts/e2e.sh "$BIN" || failed+=(e2e)
 SHARED_DIR=$SHARED scripts/http-cases.sh "$BIN" || failed+=(http-cases)
+python3 scripts/faults.py "$BIN" "$SHARED/http-cases/upstream.py" || failed+=(faults)
 echo
 if [ ${#failed[@]} -gt 0 ]; then
   echo "shared suites FAILED: ${failed[*]}"
   exit 1
 fi
-echo "shared suites passed: e2e, http-cases"
+echo "shared suites passed: e2e, http-cases, faults"
