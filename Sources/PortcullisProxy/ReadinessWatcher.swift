@@ -25,6 +25,8 @@ final class ReadinessWatcher {
     private var generation: UInt32 = 0
     private var events: UnsafeMutablePointer<cshim_event>
     private static let batch = 256
+    private static let maxRoundsPerWake = 64
+    private static let lingerMilliseconds: Int32 = 1
     private(set) var watchedCount = 0
 
     private struct Slot {
@@ -93,9 +95,14 @@ final class ReadinessWatcher {
     }
 
     private func drain() {
-        // Bounded: at most a few batches per wake so timers and other loops' work interleave.
-        for _ in 0..<4 {
-            let n = Int(cshim_epoll_wait(epfd, events, Int32(Self.batch), 0))
+        // Under load, keep this thread on the loop: after a round that found events, wait briefly
+        // (`lingerMilliseconds`) for the next ones in our own epoll set instead of returning to
+        // libdispatch, whose manager thread would otherwise wake a worker (a context switch and
+        // several syscalls) for every batch. An idle loop returns at once; a busy one yields after
+        // `maxRoundsPerWake` rounds so timers and queued work still get their turn.
+        var timeout: Int32 = 0
+        for _ in 0..<Self.maxRoundsPerWake {
+            let n = Int(cshim_epoll_wait(epfd, events, Int32(Self.batch), timeout))
             if n <= 0 { return }
             for i in 0..<n {
                 let token = events[i].token
@@ -106,7 +113,7 @@ final class ReadinessWatcher {
                 }
                 handler.handleEvent(events[i].events)
             }
-            if n < Self.batch { return }
+            timeout = Self.lingerMilliseconds
         }
     }
 }
