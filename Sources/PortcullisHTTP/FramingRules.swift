@@ -68,14 +68,20 @@ enum FramingRules {
         var namesOtherFields = false
     }
 
-    /// Adds one Connection field's tokens to `options`; nil when an element is not a token.
-    /// Empty elements are ignored (RFC 9110 5.6.1).
+    /// Adds one Connection field's tokens to `options`; false when an element is not a token.
+    /// Empty elements are ignored (RFC 9110 5.6.1). The elements after a bad one are still read,
+    /// so a caller that tolerates the bad one (responses) still honours `close` and drops the
+    /// fields named after it.
     static func readConnection(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                                into options: inout ConnectionOptions) -> Bool {
         var elements = ListElements(buf, range)
+        var allTokens = true
         while let element = elements.next() {
             if element.isEmpty { continue }
-            guard ListElements.isToken(buf, element) else { return false }
+            guard ListElements.isToken(buf, element) else {
+                allTokens = false
+                continue
+            }
             if ListElements.equals(buf, element, "close") {
                 options.close = true
             } else if ListElements.equals(buf, element, "keep-alive") {
@@ -84,7 +90,7 @@ enum FramingRules {
                 options.namesOtherFields = true
             }
         }
-        return true
+        return allTokens
     }
 
     /// Marks every field named by a token of a Connection field as hop-by-hop (RFC 9110 7.6.1).
