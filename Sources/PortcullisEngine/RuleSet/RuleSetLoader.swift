@@ -47,7 +47,7 @@ public struct RuleSetLoader: Sendable {
         }
         let fields = try RuleSetFields(root: root, file: file)
         return CompiledRuleSet(name: fields.name, sourcePath: sourcePath, defaultAction: fields.defaultAction,
-                               body: fields.body, ruleCount: 0, loadedAt: wallClock(),
+                               body: fields.body, loadedAt: wallClock(),
                                loadDuration: ContinuousClock.now - started)
     }
 }
