@@ -1,20 +1,221 @@
-import PortcullisHTTP
+/// One rule that matched a request, with where and what it matched; the block log and `explain`
+/// are built from these.
+public struct MatchRecord: Sendable, Equatable {
+    public var ruleID: RuleID
+    public var ruleName: String
+    /// The rule's action as written (a block recorded in `mode: detect` still says `block`).
+    public var action: String
+    public var labels: [Label]
+    /// The target that matched, e.g. `query.arg:q`; nil for conditions without checks (labels).
+    public var target: String?
+    /// The transformed value's bytes that matched (bounded excerpt).
+    public var excerpt: [UInt8]
+    /// Offset of the match within the transformed value.
+    public var offset: Int
+    /// True when the match came from a regex hitting its limit (`on_limit: match`).
+    public var limitHit: Bool
+
+    public init(ruleID: RuleID, ruleName: String, action: String, labels: [Label], target: String?,
+                excerpt: [UInt8], offset: Int, limitHit: Bool) {
+        self.ruleID = ruleID
+        self.ruleName = ruleName
+        self.action = action
+        self.labels = labels
+        self.target = target
+        self.excerpt = excerpt
+        self.offset = offset
+        self.limitHit = limitHit
+    }
+}
+
+/// What evaluation has found so far for one request; carried from the header phase to the body
+/// phase.
+public struct EvaluationState: Sendable {
+    public var labels: [Label] = []
+    public var matches: [MatchRecord] = []
+    /// Regex evaluations that hit their match limit.
+    public var limitHits = 0
+    /// Set once a rule allowed or blocked; later phases do not run.
+    public var verdict: Verdict?
+    public var decidingRule: RuleID?
+
+    public init() {}
+
+    public func hasLabel(_ match: LabelMatch) -> Bool { labels.contains { match.matches($0) } }
+}
 
 /// Evaluates requests against one `CompiledRuleSet`; the proxy calls it at each phase.
 ///
 /// A value holding only a reference to the shared immutable set, so each event loop can keep its
-/// own copy. Evaluation never throws. Until the rule engine lands (issue 4) it returns the set's
-/// default action.
+/// own copy. Evaluation never throws.
 public struct Inspector: Sendable {
     /// The set this inspector evaluates.
     public let ruleSet: CompiledRuleSet
+    /// Longest excerpt kept in a match record. Default: 64 bytes.
+    public var excerptLimit = 64
 
     public init(ruleSet: CompiledRuleSet) {
         self.ruleSet = ruleSet
     }
 
-    /// The verdict for a request whose head has been parsed, before any body byte is read.
-    public func inspectHeaders(_ head: RequestHead) -> Verdict {
-        ruleSet.defaultAction.verdict
+    /// Runs the rules of `phase` that have not run yet; returns the verdict once a rule decided
+    /// (in this or an earlier phase), nil when evaluation should continue.
+    public func evaluate(_ phase: Phase, request: RequestView, state: inout EvaluationState,
+                         scratch: inout EvaluationScratch) -> Verdict? {
+        if let verdict = state.verdict { return verdict }
+        let rules = phase == .requestHeaders ? ruleSet.headerRules : ruleSet.bodyRules
+        for rule in rules {
+            guard let found = matches(rule.condition, request: request, state: &state, scratch: &scratch) else {
+                continue
+            }
+            state.labels.append(contentsOf: rule.labels)
+            state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
+                                             labels: rule.labels, target: found.target, excerpt: found.excerpt,
+                                             offset: found.offset, limitHit: found.limitHit))
+            switch rule.action {
+            case .count:
+                continue
+            case .allow:
+                state.verdict = .allow
+                state.decidingRule = rule.id
+                return .allow
+            case .block(let response):
+                if ruleSet.mode == .detect { continue }
+                state.verdict = .block(response, rule: rule.id)
+                state.decidingRule = rule.id
+                return state.verdict
+            }
+        }
+        return nil
     }
+
+    /// Both phases and the default action: the final verdict for a complete request (used by
+    /// `portcullis check`, tests and tools; the proxy calls `evaluate` per phase).
+    public func decide(_ request: RequestView, scratch: inout EvaluationScratch) -> (Verdict, EvaluationState) {
+        var state = EvaluationState()
+        for phase in Phase.allCases {
+            if let verdict = evaluate(phase, request: request, state: &state, scratch: &scratch) {
+                return (verdict, state)
+            }
+        }
+        return (defaultVerdict, state)
+    }
+
+    /// The verdict when no rule decided.
+    public var defaultVerdict: Verdict { ruleSet.defaultAction.verdict }
+
+    /// Where a condition matched: the first matching value's target and excerpt.
+    struct Found {
+        var target: String?
+        var excerpt: [UInt8]
+        var offset: Int
+        var limitHit: Bool
+    }
+
+    private func matches(_ condition: Condition, request: RequestView, state: inout EvaluationState,
+                         scratch: inout EvaluationScratch) -> Found? {
+        switch condition {
+        case .check(let check):
+            return matches(check, request: request, state: &state, scratch: &scratch)
+        case .all(let parts):
+            var first: Found?
+            for part in parts {
+                guard let found = matches(part, request: request, state: &state, scratch: &scratch) else { return nil }
+                if first == nil || (first?.target == nil && found.target != nil) { first = found }
+            }
+            return first ?? Found(target: nil, excerpt: [], offset: 0, limitHit: false)
+        case .any(let parts):
+            for part in parts {
+                if let found = matches(part, request: request, state: &state, scratch: &scratch) { return found }
+            }
+            return nil
+        case .not(let inner):
+            if matches(inner, request: request, state: &state, scratch: &scratch) != nil { return nil }
+            return Found(target: nil, excerpt: [], offset: 0, limitHit: false)
+        case .label(let match):
+            return state.hasLabel(match) ? Found(target: "label", excerpt: [], offset: 0, limitHit: false) : nil
+        }
+    }
+
+    private func matches(_ check: Check, request: RequestView, state: inout EvaluationState,
+                         scratch: inout EvaluationScratch) -> Found? {
+        var hit: Found?
+        search: for selector in check.targets {
+            for value in request.values(for: selector) where !isExcluded(selector, value, check.exclusions) {
+                var bytes = value.value
+                for t in check.transforms { bytes = t.apply(bytes) }
+                let result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
+                switch result {
+                case .noMatch:
+                    continue
+                case .match(let range):
+                    hit = found(selector, value, bytes, range, limitHit: false)
+                case .limitHit:
+                    state.limitHits += 1
+                    guard ruleSet.limitOutcome == .match else { continue }
+                    hit = found(selector, value, bytes, 0..<min(bytes.count, excerptLimit), limitHit: true)
+                }
+                break search
+            }
+        }
+        if check.negated {
+            return hit == nil ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
+        }
+        return hit
+    }
+
+    private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: [UInt8], _ range: Range<Int>,
+                       limitHit: Bool) -> Found {
+        let name: String
+        if selector.name == nil && !value.name.isEmpty && selector.kind.hasNamedValues {
+            name = "\(selector.kind.singular):\(String(decoding: value.name, as: UTF8.self))"
+        } else {
+            name = selector.description
+        }
+        let end = min(range.upperBound, range.lowerBound + excerptLimit)
+        return Found(target: name, excerpt: Array(bytes[range.lowerBound..<end]), offset: range.lowerBound,
+                     limitHit: limitHit)
+    }
+
+    private func isExcluded(_ selector: TargetSelector, _ value: TargetValue, _ exclusions: [TargetSelector]) -> Bool {
+        guard !exclusions.isEmpty else { return false }
+        for ex in exclusions {
+            guard let exName = ex.name else { continue }
+            guard ex.kind == selector.kind.singularKind || ex.kind == selector.kind else { continue }
+            if selector.kind.caseInsensitiveNames {
+                if exName.count == value.name.count && zip(exName, value.name).allSatisfy({ lower($0) == lower($1) }) { return true }
+            } else if exName == value.name {
+                return true
+            }
+        }
+        return false
+    }
+
+    private func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
+}
+
+extension TargetKind {
+    /// Collection kinds whose values carry names (`query.args` → `query.arg:NAME`).
+    var hasNamedValues: Bool {
+        switch self {
+        case .queryArgs, .headers, .cookies, .bodyArgs, .bodyJSON: return true
+        default: return false
+        }
+    }
+
+    /// The `kind:NAME` form of a collection kind, for match records and exclusions.
+    var singularKind: TargetKind {
+        switch self {
+        case .queryArgs: return .queryArg
+        case .headers: return .header
+        case .cookies: return .cookie
+        case .bodyArgs: return .bodyArg
+        default: return self
+        }
+    }
+
+    var singular: String { singularKind == self && self == .bodyJSON ? "body.json" : singularKind.rawValue }
+
+    /// Header names compare case-insensitively; argument and cookie names exactly.
+    var caseInsensitiveNames: Bool { self == .headers || self == .header || self == .headerNames }
 }

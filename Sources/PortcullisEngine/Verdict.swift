@@ -2,7 +2,8 @@
 /// never contacts the upstream for it.
 public enum Verdict: Sendable, Equatable {
     case allow
-    case block(status: Int)
+    /// Answer with `response`; `rule` is the deciding rule (nil for a blocking default action).
+    case block(BlockResponse, rule: RuleID?)
 }
 
 /// What a rule set does when no rule decides (`default_action:` in a rules file).
@@ -17,7 +18,7 @@ public enum DefaultAction: String, Sendable, Equatable, CaseIterable {
     public var verdict: Verdict {
         switch self {
         case .allow: .allow
-        case .block: .block(status: DefaultAction.defaultBlockStatus)
+        case .block: .block(BlockResponse(status: DefaultAction.defaultBlockStatus), rule: nil)
         }
     }
 }

@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import PortcullisEngine
 import PortcullisHTTP
 
 /// One client connection: reads requests, forwards each allowed one to an upstream connection and
@@ -63,6 +64,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var retryHead: [UInt8]?
         var retried = false
         var sentContinue = false
+        /// Set while the body is held back for body-phase rules (nothing is forwarded yet).
+        var pending: PendingInspection?
+    }
+
+    /// The request side of inspection for one exchange: the header phase's findings and the body
+    /// held back, up to the rule set's inspect limit, until the body phase has decided.
+    private struct PendingInspection {
+        let head: RequestHead
+        let inspector: Inspector
+        var state: EvaluationState
+        var buffer: [UInt8] = []
     }
 
     /// Whether this connection counts against `maxConnections` (refused ones do not).
@@ -207,31 +219,54 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     }
 
     private func begin(_ head: RequestHead) {
-        var ex = Exchange(method: head.method, clientVersion: head.version,
-                          keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
+        exchange = Exchange(method: head.method, clientVersion: head.version,
+                            keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
         state = .exchanging
         if head.method == .connect {
-            exchange = ex
             exchange?.keepAlive = false
             respondLocally(status: 501, message: "CONNECT is not supported by a reverse proxy")
             return
         }
-        if case .block(let status) = context.inspector.inspectHeaders(head) {
-            exchange = ex
-            exchange?.keepAlive = false
-            respondLocally(status: status, message: "blocked by the rule set")
+        let inspector = loop.inspector
+        var evaluation = EvaluationState()
+        let view = RequestView(head: head, clientAddress: peer)
+        if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
+            apply(verdict, head: head)
             return
         }
-        if head.expectsContinue && head.version == .http11 && head.framing != .none {
-            out.withBytes { MessageSerializer.writeContinue(into: &$0) }
-            ex.sentContinue = true
+        if inspector.ruleSet.inspectsBody && head.framing != .none {
+            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
+            sendContinueIfExpected(head)
+            setDeadline(.body, after: context.clientBodyTimeout)
+            return
         }
+        // No body to wait for: the body phase (on an empty body) and the default action decide now.
+        let verdict = inspector.evaluate(.requestBody, request: view, state: &evaluation, scratch: &loop.scratch)
+        apply(verdict ?? inspector.defaultVerdict, head: head)
+    }
+
+    private func apply(_ verdict: Verdict, head: RequestHead) {
+        switch verdict {
+        case .allow: startForwarding(head)
+        case .block(let response, let rule): respondBlocked(response, rule: rule)
+        }
+    }
+
+    private func sendContinueIfExpected(_ head: RequestHead) {
+        guard head.expectsContinue, head.version == .http11, head.framing != .none,
+              exchange?.sentContinue == false else { return }
+        out.withBytes { MessageSerializer.writeContinue(into: &$0) }
+        exchange?.sentContinue = true
+    }
+
+    /// The request is allowed: sends its head upstream (body bytes follow as they arrive).
+    private func startForwarding(_ head: RequestHead) {
+        sendContinueIfExpected(head)
         var headBytes: [UInt8] = []
         headBytes.reserveCapacity(head.storage.count + 128)
         MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
                                            scheme: "http", defaultHost: context.defaultHost,
                                            options: context.config.forwarding, into: &headBytes)
-        exchange = ex
         guard let upstream = connectUpstream(method: head.method) else { return }
         if upstream.reused && head.method.isIdempotent && head.framing == .none {
             exchange?.retryHead = headBytes
@@ -239,6 +274,48 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         headBytes.withUnsafeBytes { upstream.out.append($0) }
         setDeadline(head.framing == .none ? .upstream : .body,
                     after: head.framing == .none ? upstreamWait(upstream) : context.clientBodyTimeout)
+    }
+
+    /// Holds body bytes for the body phase; past the inspect limit, the oversize policy decides.
+    private func holdBody(_ bytes: UnsafeRawBufferPointer) {
+        guard var pending = exchange?.pending else { return }
+        let room = pending.inspector.ruleSet.body.inspectLimit - pending.buffer.count
+        if bytes.count <= room {
+            pending.buffer.append(contentsOf: bytes)
+            exchange?.pending = pending
+            return
+        }
+        pending.buffer.append(contentsOf: bytes[0..<room])
+        exchange?.pending = pending
+        finishInspection(truncated: true, rest: UnsafeRawBufferPointer(rebasing: bytes[room...]))
+    }
+
+    /// Runs the body phase on the held body and forwards the request if it is allowed.
+    private func finishInspection(truncated: Bool, rest: UnsafeRawBufferPointer) {
+        guard let pending = exchange?.pending else { return }
+        exchange?.pending = nil
+        let inspector = pending.inspector
+        let verdict: Verdict
+        switch (truncated, inspector.ruleSet.body.oversize) {
+        case (true, .match):
+            verdict = .block(BlockResponse(status: 403, body: Array("403 Forbidden: the request body is larger than the inspection limit\n".utf8)), rule: nil)
+        case (true, .noMatch):
+            verdict = inspector.defaultVerdict
+        default:
+            var state = pending.state
+            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
+            verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
+                ?? inspector.defaultVerdict
+        }
+        guard verdict == .allow else {
+            apply(verdict, head: pending.head)
+            return
+        }
+        startForwarding(pending.head)
+        guard exchange?.upstream != nil else { return }
+        pending.buffer.withUnsafeBytes { if !$0.isEmpty { forwardBody($0) } }
+        if !rest.isEmpty { forwardBody(rest) }
+        if exchange?.requestComplete == true { sendRequestEnd() }
     }
 
     /// Takes a pooled or new upstream connection for the current exchange; answers 502 itself
@@ -260,6 +337,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     }
 
     private func forwardBody(_ bytes: UnsafeRawBufferPointer) {
+        if exchange?.pending != nil { holdBody(bytes); return }
         guard let ex = exchange, let upstream = ex.upstream else { return }
         if ex.requestFraming == .chunked {
             upstream.out.withBytes { ChunkedEncoder.writeChunkHeader(size: bytes.count, into: &$0) }
@@ -273,7 +351,16 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     private func requestComplete() {
         guard exchange != nil else { return }
         exchange!.requestComplete = true
-        if let upstream = exchange!.upstream {
+        if exchange!.pending != nil {
+            finishInspection(truncated: false, rest: UnsafeRawBufferPointer(start: nil, count: 0))
+        } else {
+            sendRequestEnd()
+        }
+    }
+
+    /// The whole request went upstream: ends a chunked body and waits for the response.
+    private func sendRequestEnd() {
+        if let upstream = exchange?.upstream {
             if exchange!.requestFraming == .chunked {
                 upstream.out.withBytes { ChunkedEncoder.writeLastChunk(into: &$0) }
             }
@@ -410,10 +497,19 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// Sends a response generated here and ends the current exchange.
     private func respondLocally(status: Int, message: String,
                                 extraFields: [(name: [UInt8], value: [UInt8])] = []) {
+        respond(status: status, body: Array("\(status) \(message)\n".utf8), extraFields: extraFields)
+    }
+
+    /// Answers a request a rule blocked.
+    private func respondBlocked(_ response: BlockResponse, rule: RuleID?) {
+        let body = response.body ?? Array("\(response.status) blocked by \(rule.map { "rule \($0)" } ?? "the default action")\n".utf8)
+        respond(status: response.status, body: body, extraFields: response.headers.map { (name: $0.name, value: $0.value) })
+    }
+
+    private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])]) {
         guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
-        let body = Array("\(status) \(message)\n".utf8)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
                                                  contentType: "text/plain; charset=utf-8",

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Logging
+import PortcullisEngine
 
 /// One serial queue and everything bound to it: its sockets, its read buffer, its upstream pool
 /// and its timer sweep.
@@ -27,11 +28,18 @@ public final class EventLoop: @unchecked Sendable {
     private(set) var draining = false
     var clientCount = 0
     lazy var upstreamPool = UpstreamPool(loop: self)
+    /// The rule set requests on this loop are inspected with. Each loop holds its own reference,
+    /// replaced on its own queue at a reload, so taking it costs no lock and no atomic.
+    var inspector: Inspector
+    /// Regex match data and other working memory for inspections on this loop.
+    var scratch = EvaluationScratch()
     private var listener: Listener?
 
     /// Default read buffer: 64 KiB, enough for one large socket read.
-    init(index: Int, time: TimeSource, tickMilliseconds: Int = 100, readBufferSize: Int = 65536) {
+    init(index: Int, time: TimeSource, inspector: Inspector, tickMilliseconds: Int = 100,
+         readBufferSize: Int = 65536) {
         self.index = index
+        self.inspector = inspector
         self.queue = DispatchQueue(label: "portcullis.loop.\(index)")
         self.watcher = ReadinessWatcher(queue: queue)
         self.time = time

@@ -81,12 +81,8 @@ final class ProxyContext: Sendable {
     /// Client connections open now (counted against `maxConnections`); touched once per
     /// accept and once per close, never per request.
     let openClients = Atomic<Int>(0)
-    /// Evaluates each request against the loaded rule set.
-    let inspector: Inspector
-
-    init(_ config: ProxyConfiguration, inspector: Inspector) {
+    init(_ config: ProxyConfiguration) {
         self.config = config
-        self.inspector = inspector
         upstreamConnectTimeout = config.upstreamConnectTimeout.nanoseconds
         upstreamTimeout = config.upstreamTimeout.nanoseconds
         clientHeaderTimeout = config.clientHeaderTimeout.nanoseconds

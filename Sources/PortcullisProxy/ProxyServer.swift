@@ -28,9 +28,10 @@ public final class ProxyServer: Sendable {
     public init(configuration: ProxyConfiguration, ruleSet: CompiledRuleSet,
                 time: TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "portcullis")) {
         self.configuration = configuration
-        self.context = ProxyContext(configuration, inspector: Inspector(ruleSet: ruleSet))
+        self.context = ProxyContext(configuration)
         self.logger = logger
-        self.loops = (0..<configuration.loops).map { EventLoop(index: $0, time: time) }
+        let inspector = Inspector(ruleSet: ruleSet)
+        self.loops = (0..<configuration.loops).map { EventLoop(index: $0, time: time, inspector: inspector) }
         signal(SIGPIPE, SIG_IGN)
     }
 
@@ -99,6 +100,13 @@ public final class ProxyServer: Sendable {
             loop.queue.async { loop.stop(); group.leave() }
         }
         group.notify(queue: .global()) { [stopped] in stopped.signal() }
+    }
+
+    /// Puts a new rule set in force: each loop switches on its own queue; a request already being
+    /// inspected finishes with the set it started with. Returns once every loop has switched.
+    public func replaceRuleSet(_ ruleSet: CompiledRuleSet) {
+        let inspector = Inspector(ruleSet: ruleSet)
+        for loop in loops { loop.queue.sync { loop.inspector = inspector } }
     }
 
     /// Blocks the calling thread until shutdown completes.

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Logging
+import PortcullisEngine
 import PortcullisHTTP
 
 /// A request answered by Portcullis itself (the demo app, the admin endpoint).
@@ -57,7 +58,9 @@ public final class LocalHTTPServer: Sendable {
 
     /// Binds `address` and starts serving on a loop of its own.
     public init(address: SocketAddress, name: String, logger: Logger, handler: @escaping Handler) throws(AddressError) {
-        self.loop = EventLoop(index: 1000, time: SystemTimeSource())
+        let none = CompiledRuleSet(name: "local", sourcePath: "", defaultAction: .allow, body: BodyInspection(),
+                                   loadedAt: .zero, loadDuration: .zero)
+        self.loop = EventLoop(index: 1000, time: SystemTimeSource(), inspector: Inspector(ruleSet: none))
         self.handler = handler
         self.logger = logger
         self.listenFD = try Socket.listen(on: address)
