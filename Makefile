@@ -13,11 +13,13 @@ LISTEN       ?= 127.0.0.1:8080
 RULES        ?= Rules/default.yaml
 # Options passed to Bench/peer.sh, e.g. BENCH_ARGS="-r 3 -d 10 -s get,post".
 BENCH_ARGS   ?=
+# Seconds each libFuzzer target runs under `make fuzz`.
+FUZZ_SECONDS ?= 60
 
 DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
 RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
 
-.PHONY: run test build release e2e http-cases bench clean deps
+.PHONY: run test build release e2e http-cases bench fuzz clean deps
 
 deps:
 	@scripts/ensure-deps.sh $(DEB_PACKAGES)
@@ -49,6 +51,10 @@ http-cases: build
 
 bench:
 	SWIFT_FLAGS="$(SWIFT_FLAGS)" Bench/peer.sh $(BENCH_ARGS)
+
+# libFuzzer targets for the request parser and the response framer (bounded by FUZZ_SECONDS).
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build
