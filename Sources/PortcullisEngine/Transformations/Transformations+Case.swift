@@ -1,0 +1,35 @@
+// Case folding over ASCII letters only, with byte semantics: a byte ≥ 0x80 is never touched, so a
+// multi-byte UTF-8 character cannot be split or changed, and the result does not depend on a locale.
+
+extension Transformations {
+    /// `lowercase`: maps `A`–`Z` to `a`–`z`.
+    ///
+    /// Defeats mixed-case keywords (`UnIoN SeLeCt`, `<ScRiPt>`) that case-insensitive back ends
+    /// (SQL, HTML) accept, so that rules can be written in lowercase once.
+    static func lowercase(_ input: [UInt8]) -> [UInt8] {
+        foldCase(input, from: UInt8(ascii: "A"))
+    }
+
+    /// `uppercase`: maps `a`–`z` to `A`–`Z`. The same evasion as `lowercase`, for rules written
+    /// in uppercase.
+    static func uppercase(_ input: [UInt8]) -> [UInt8] {
+        foldCase(input, from: UInt8(ascii: "a"))
+    }
+
+    /// Flips bit 0x20 of every letter in `from`…`from + 25`: A–Z and a–z differ only there.
+    @inline(__always)
+    private static func foldCase(_ input: [UInt8], from first: UInt8) -> [UInt8] {
+        @inline(__always) func isTarget(_ c: UInt8) -> Bool { c &- first < 26 }
+        guard let start = firstIndex(input, where: isTarget) else { return input }
+        return rewrite(input, capacity: input.count) { s, d in
+            copyPrefix(s, d, start)
+            var i = start
+            while i < s.count {
+                let c = s[i]
+                d[i] = isTarget(c) ? c ^ 0x20 : c
+                i += 1
+            }
+            return s.count
+        }
+    }
+}

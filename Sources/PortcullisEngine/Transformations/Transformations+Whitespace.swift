@@ -1,0 +1,108 @@
+// Whitespace and NUL handling. Back ends ignore or collapse whitespace in many places (SQL between
+// tokens, shells between words, HTML between attributes) and C-based ones stop at a NUL, so
+// attackers pad payloads with both to break up what a rule looks for.
+
+extension Transformations {
+    /// `compress_whitespace`: replaces each run of whitespace (space, `\t \n \v \f \r`, and 0xA0)
+    /// with one space.
+    ///
+    /// Defeats `UNION%0B%0BSELECT`, tabs or newlines between keywords and other padding, so a rule
+    /// can match a single space between tokens.
+    static func compressWhitespace(_ input: [UInt8]) -> [UInt8] {
+        let start: Int? = input.withUnsafeBufferPointer { s in
+            var i = 0
+            while i < s.count {
+                let c = s[i]
+                if isWhitespace(c) {
+                    // A lone plain space is already compressed.
+                    if c != UInt8(ascii: " ") || (i + 1 < s.count && isWhitespace(s[i + 1])) { return i }
+                }
+                i += 1
+            }
+            return nil
+        }
+        guard let start else { return input }
+        return rewrite(input, capacity: input.count) { s, d in
+            copyPrefix(s, d, start)
+            var o = start
+            var inRun = false
+            for i in start..<s.count {
+                let c = s[i]
+                if isWhitespace(c) {
+                    if inRun { continue }
+                    inRun = true
+                    d[o] = UInt8(ascii: " ")
+                } else {
+                    inRun = false
+                    d[o] = c
+                }
+                o += 1
+            }
+            return o
+        }
+    }
+
+    /// `remove_whitespace`: removes every whitespace byte (space, `\t \n \v \f \r`, 0xA0).
+    ///
+    /// Defeats keywords split by whitespace where the back end joins them (`java script:`,
+    /// `j\ta\tv\ta\ts\tc\tr\ti\tp\tt:` in a URL attribute).
+    static func removeWhitespace(_ input: [UInt8]) -> [UInt8] {
+        removeBytes(input, where: isWhitespace)
+    }
+
+    /// `trim`: removes leading and trailing whitespace (C `isspace`: space, `\t \n \v \f \r`).
+    ///
+    /// Defeats padding around a value that a back end trims before comparing (`admin ` for
+    /// `admin`), so equality and anchored rules still hold.
+    static func trim(_ input: [UInt8]) -> [UInt8] {
+        let (lo, hi): (Int, Int) = input.withUnsafeBufferPointer { s in
+            var lo = 0, hi = s.count
+            while lo < hi && isCSpace(s[lo]) { lo += 1 }
+            while hi > lo && isCSpace(s[hi - 1]) { hi -= 1 }
+            return (lo, hi)
+        }
+        if lo == 0 && hi == input.count { return input }
+        return Array(input[lo..<hi])
+    }
+
+    /// `remove_nulls`: removes every NUL byte.
+    ///
+    /// Defeats `SEL%00ECT` and `<scr%00ipt>`, which C-string or lenient parsers in the back end
+    /// (or the browser) read as if the NUL were not there.
+    static func removeNulls(_ input: [UInt8]) -> [UInt8] {
+        removeBytes(input, where: { $0 == 0 })
+    }
+
+    /// `replace_nulls`: replaces every NUL byte with a space.
+    ///
+    /// For back ends that treat a NUL as a separator: `UNION%00SELECT` then matches a rule that
+    /// expects whitespace between the keywords.
+    static func replaceNulls(_ input: [UInt8]) -> [UInt8] {
+        guard let start = firstIndex(input, where: { $0 == 0 }) else { return input }
+        return rewrite(input, capacity: input.count) { s, d in
+            copyPrefix(s, d, start)
+            for i in start..<s.count {
+                let c = s[i]
+                d[i] = c == 0 ? UInt8(ascii: " ") : c
+            }
+            return s.count
+        }
+    }
+
+    /// The input without the bytes `drop` selects; the input itself when there are none.
+    @inline(__always)
+    static func removeBytes(_ input: [UInt8], where drop: (UInt8) -> Bool) -> [UInt8] {
+        guard let start = firstIndex(input, where: drop) else { return input }
+        return rewrite(input, capacity: input.count) { s, d in
+            copyPrefix(s, d, start)
+            var o = start
+            for i in start..<s.count {
+                let c = s[i]
+                if drop(c) { continue }
+                d[o] = c
+                o += 1
+            }
+            return o
+        }
+    }
+}
