@@ -71,6 +71,29 @@ public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible
 /// Builds operators from specs.
 public enum OperatorFactory {
     public static func make(_ spec: OperatorSpec) throws(OperatorError) -> any MatchOperator {
-        fatalError("unimplemented")
+        switch spec {
+        case .regex(let pattern, let caseInsensitive):
+            return try RegexOperator(pattern, caseInsensitive: caseInsensitive)
+        case .regexAny(let patterns, let caseInsensitive):
+            return try RegexAnyOperator(patterns, caseInsensitive: caseInsensitive)
+        case .equals(let bytes, let caseInsensitive):
+            return EqualsOperator(bytes, caseInsensitive: caseInsensitive)
+        case .contains(let bytes, let caseInsensitive):
+            return try ContainsOperator(bytes, caseInsensitive: caseInsensitive)
+        case .startsWith(let bytes, let caseInsensitive):
+            return try StartsWithOperator(bytes, caseInsensitive: caseInsensitive)
+        case .endsWith(let bytes, let caseInsensitive):
+            return try EndsWithOperator(bytes, caseInsensitive: caseInsensitive)
+        case .containsWord(let bytes, let caseInsensitive):
+            return try ContainsWordOperator(bytes, caseInsensitive: caseInsensitive)
+        case .phrases(let phrases, let caseInsensitive):
+            return try PhrasesOperator(phrases, caseInsensitive: caseInsensitive)
+        case .ipIn(let entries):
+            return try IPInOperator(entries)
+        case .size(let comparison, let bound):
+            return SizeOperator(comparison, bound)
+        case .number(let comparison, let bound):
+            return try NumberOperator(comparison, bound)
+        }
     }
 }
