@@ -62,24 +62,26 @@ private let argumentTable: [ReqArgCase] = [
     ReqArgCase(input: "", limit: 0, expected: []),
 ]
 
-@Test("urlencoded arguments", arguments: argumentTable)
-func urlencodedArguments(_ row: ReqArgCase) {
-    let (values, overflow) = URLEncodedArguments.parse(Array(row.input.utf8), limit: row.limit)
-    #expect(values.map(reqRender) == row.expected)
-    #expect(overflow == row.overflow)
-}
+@Suite struct RequestArgumentTests {
+    @Test("urlencoded arguments", arguments: argumentTable)
+    func urlencodedArguments(_ row: ReqArgCase) {
+        let (values, overflow) = URLEncodedArguments.parse(Array(row.input.utf8), limit: row.limit)
+        #expect(values.map(reqRender) == row.expected)
+        #expect(overflow == row.overflow)
+    }
 
-@Test func argumentTableRuns() {
-    #expect(argumentTable.count > 30)
-    #expect(argumentTable.contains { $0.overflow })
-}
+    @Test func argumentTableRuns() {
+        #expect(argumentTable.count > 30)
+        #expect(argumentTable.contains { $0.overflow })
+    }
 
-@Test("percent-decoding without plus", arguments: [
-    ("a+b%20c", "a+b c"),
-    ("%2", "%2"),
-    ("100%", "100%"),
-    ("%41%42%43", "ABC"),
-])
-func decodeWithoutPlus(_ input: String, _ expected: String) {
-    #expect(URLEncodedArguments.decode(Array(input.utf8)[...], plusAsSpace: false) == Array(expected.utf8))
+    @Test("percent-decoding without plus", arguments: [
+        ("a+b%20c", "a+b c"),
+        ("%2", "%2"),
+        ("100%", "100%"),
+        ("%41%42%43", "ABC"),
+    ])
+    func decodeWithoutPlus(_ input: String, _ expected: String) {
+        #expect(URLEncodedArguments.decode(Array(input.utf8)[...], plusAsSpace: false) == Array(expected.utf8))
+    }
 }

@@ -34,13 +34,15 @@ private let cookieTable: [ReqCookieCase] = [
     ReqCookieCase(fields: ["a=1; a=2"], expected: ["a=1", "a=2"]),
 ]
 
-@Test("cookies", arguments: cookieTable)
-func cookies(_ row: ReqCookieCase) {
-    var out: [TargetValue] = []
-    for field in row.fields { CookieParser.parse(Array(field.utf8)[...], into: &out) }
-    #expect(out.map(reqRender) == row.expected)
-}
+@Suite struct RequestCookieTests {
+    @Test("cookies", arguments: cookieTable)
+    func cookies(_ row: ReqCookieCase) {
+        var out: [TargetValue] = []
+        for field in row.fields { CookieParser.parse(Array(field.utf8)[...], into: &out) }
+        #expect(out.map(reqRender) == row.expected)
+    }
 
-@Test func cookieTableRuns() {
-    #expect(cookieTable.count > 10)
+    @Test func cookieTableRuns() {
+        #expect(cookieTable.count > 10)
+    }
 }

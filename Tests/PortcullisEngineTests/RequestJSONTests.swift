@@ -103,19 +103,21 @@ private let jsonTable: [ReqJSONCase] = [
     ReqJSONCase(json: #"{"a":1,"b":2}"#, maxScalars: 2, expected: ["K a=a", "a=1", "K b=b", "b=2"]),
 ]
 
-@Test("JSON documents", arguments: jsonTable)
-func jsonDocuments(_ row: ReqJSONCase) {
-    let result = JSONScanner.scan(Array(row.json.utf8), maxDepth: row.maxDepth, maxScalars: row.maxScalars)
-    let all = row.expected.map { $0.hasPrefix("K ") ? String($0.dropFirst(2)) : $0 }
-    let scalars = row.expected.filter { !$0.hasPrefix("K ") }
-    #expect(result.all.map(reqRender) == all)
-    #expect(result.scalars.map(reqRender) == scalars)
-    #expect(result.outcome == row.outcome)
-    #expect(result.overflow == row.overflow)
-}
+@Suite struct RequestJSONTests {
+    @Test("JSON documents", arguments: jsonTable)
+    func jsonDocuments(_ row: ReqJSONCase) {
+        let result = JSONScanner.scan(Array(row.json.utf8), maxDepth: row.maxDepth, maxScalars: row.maxScalars)
+        let all = row.expected.map { $0.hasPrefix("K ") ? String($0.dropFirst(2)) : $0 }
+        let scalars = row.expected.filter { !$0.hasPrefix("K ") }
+        #expect(result.all.map(reqRender) == all)
+        #expect(result.scalars.map(reqRender) == scalars)
+        #expect(result.outcome == row.outcome)
+        #expect(result.overflow == row.overflow)
+    }
 
-@Test func jsonTableRuns() {
-    #expect(jsonTable.count > 60)
-    #expect(jsonTable.contains { $0.outcome == .malformed })
-    #expect(jsonTable.contains { $0.outcome == .tooDeep })
+    @Test func jsonTableRuns() {
+        #expect(jsonTable.count > 60)
+        #expect(jsonTable.contains { $0.outcome == .malformed })
+        #expect(jsonTable.contains { $0.outcome == .tooDeep })
+    }
 }

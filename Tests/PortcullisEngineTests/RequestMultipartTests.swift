@@ -100,21 +100,6 @@ private let multipartTable: [ReqMultipartCase] = [
                      maxValues: 1, expected: ["f=1"], overflow: true),
 ]
 
-@Test("multipart bodies", arguments: multipartTable)
-func multipartBodies(_ row: ReqMultipartCase) {
-    let result = MultipartParser.parse(Array(row.body.utf8), boundary: Array(row.boundary.utf8),
-                                       maxParts: row.maxParts, maxValues: row.maxValues)
-    #expect(result.values.map(reqRender) == row.expected)
-    #expect(result.outcome == row.outcome)
-    #expect(result.overflow == row.overflow)
-}
-
-@Test func multipartTableRuns() {
-    #expect(multipartTable.count > 25)
-    #expect(multipartTable.contains { $0.outcome == .malformed })
-    #expect(multipartTable.contains { $0.outcome == .incomplete })
-}
-
 /// One row: a Content-Type value and how the body is read.
 struct ReqContentTypeCase: Sendable, CustomTestStringConvertible {
     let value: String
@@ -150,13 +135,31 @@ private let contentTypeTable: [ReqContentTypeCase] = [
     ReqContentTypeCase(value: "multipart/mixed; boundary=x", expected: .unparsed),
 ]
 
-@Test("content types", arguments: contentTypeTable)
-func contentTypes(_ row: ReqContentTypeCase) {
-    #expect(BodyContentType(value: Array(row.value.utf8)[...]) == row.expected)
-}
 
-@Test func contentTypeTableRuns() {
-    #expect(contentTypeTable.count > 20)
+@Suite struct RequestMultipartTests {
+    @Test("multipart bodies", arguments: multipartTable)
+    func multipartBodies(_ row: ReqMultipartCase) {
+        let result = MultipartParser.parse(Array(row.body.utf8), boundary: Array(row.boundary.utf8),
+                                           maxParts: row.maxParts, maxValues: row.maxValues)
+        #expect(result.values.map(reqRender) == row.expected)
+        #expect(result.outcome == row.outcome)
+        #expect(result.overflow == row.overflow)
+    }
+
+    @Test func multipartTableRuns() {
+        #expect(multipartTable.count > 25)
+        #expect(multipartTable.contains { $0.outcome == .malformed })
+        #expect(multipartTable.contains { $0.outcome == .incomplete })
+    }
+
+    @Test("content types", arguments: contentTypeTable)
+    func contentTypes(_ row: ReqContentTypeCase) {
+        #expect(BodyContentType(value: Array(row.value.utf8)[...]) == row.expected)
+    }
+
+    @Test func contentTypeTableRuns() {
+        #expect(contentTypeTable.count > 20)
+    }
 }
 
 extension String {

@@ -302,75 +302,78 @@ private func makeView(_ row: ReqViewCase, _ head: RequestHead, _ body: [UInt8]) 
                        limits: row.limits)
 }
 
-@Test("request targets, whole and split", arguments: viewTable)
-func requestTargets(_ row: ReqViewCase) throws {
-    let raw = Array(row.raw.utf8)
-    let selectors = allSelectors(row)
-    var reference: [String]?
-    var splitsRun = 0
-    for (splitName, chunks) in reqSplits(raw) {
-        let (head, body) = try parseRequest(chunks).get()
-        let view = makeView(row, head, body)
-        // Flags first on a fresh view: they must not depend on what was read before.
-        #expect(view.malformedBody == row.malformed, "\(splitName)")
-        #expect(view.tooManyArguments == row.tooMany, "\(splitName)")
-        for (text, expected) in row.expect {
-            let selector = try #require(TargetSelector(parsing: text), "\(text) does not resolve")
-            #expect(view.values(for: selector).map(reqRender) == expected, "\(text) \(splitName)")
-        }
-        let all = extractAll(view, selectors)
-        if let reference {
-            #expect(all == reference, "\(splitName) differs from whole")
-        } else {
-            reference = all
-        }
-        // The same view read again gives the same values (cached).
-        #expect(extractAll(view, selectors) == all)
-        splitsRun += 1
-    }
-    #expect(splitsRun == 8)
-}
-
-@Test func viewTableCoversEveryTargetKind() throws {
-    #expect(viewTable.count > 20)
-    var kinds = Set<TargetKind>()
-    for row in viewTable {
-        for (text, _) in row.expect {
-            let selector = try #require(TargetSelector(parsing: text), "\(text) does not resolve")
-            kinds.insert(selector.kind)
-        }
-    }
-    #expect(kinds == Set(TargetKind.allCases), "not covered: \(Set(TargetKind.allCases).subtracting(kinds))")
-    #expect(viewTable.contains { $0.malformed })
-    #expect(viewTable.contains { $0.tooMany })
-}
-
 private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
     let (head, _) = try parseRequest([Array(raw.utf8)]).get()
     return RequestView(head: head, clientAddress: Array("192.0.2.1".utf8), body: body)
 }
 
-@Test func cachedValuesShareStorage() throws {
-    let view = try viewOf(getWithEverything)
-    let selector = TargetSelector(kind: .queryArgs)
-    let first = view.values(for: selector)
-    let second = view.values(for: selector)
-    let a = first.withUnsafeBufferPointer { $0.baseAddress }
-    let b = second.withUnsafeBufferPointer { $0.baseAddress }
-    #expect(a != nil && a == b)
-}
 
-@Test func bodyValueIsTheBufferedBody() throws {
-    let body = Array("a=1".utf8)
-    let view = try viewOf("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\na=1", body: body)
-    let value = try #require(view.values(for: TargetSelector(kind: .body)).first)
-    #expect(value.value.withUnsafeBufferPointer { $0.baseAddress } == body.withUnsafeBufferPointer { $0.baseAddress })
-}
+@Suite struct RequestViewTests {
+    @Test("request targets, whole and split", arguments: viewTable)
+    func requestTargets(_ row: ReqViewCase) throws {
+        let raw = Array(row.raw.utf8)
+        let selectors = allSelectors(row)
+        var reference: [String]?
+        var splitsRun = 0
+        for (splitName, chunks) in reqSplits(raw) {
+            let (head, body) = try parseRequest(chunks).get()
+            let view = makeView(row, head, body)
+            // Flags first on a fresh view: they must not depend on what was read before.
+            #expect(view.malformedBody == row.malformed, "\(splitName)")
+            #expect(view.tooManyArguments == row.tooMany, "\(splitName)")
+            for (text, expected) in row.expect {
+                let selector = try #require(TargetSelector(parsing: text), "\(text) does not resolve")
+                #expect(view.values(for: selector).map(reqRender) == expected, "\(text) \(splitName)")
+            }
+            let all = extractAll(view, selectors)
+            if let reference {
+                #expect(all == reference, "\(splitName) differs from whole")
+            } else {
+                reference = all
+            }
+            // The same view read again gives the same values (cached).
+            #expect(extractAll(view, selectors) == all)
+            splitsRun += 1
+        }
+        #expect(splitsRun == 8)
+    }
 
-@Test func namedKindWithoutNameSelectsNothing() throws {
-    let view = try viewOf(getWithEverything)
-    for kind in TargetKind.allCases where kind.takesName {
-        #expect(view.values(for: TargetSelector(kind: kind)).isEmpty, "\(kind)")
+    @Test func viewTableCoversEveryTargetKind() throws {
+        #expect(viewTable.count > 20)
+        var kinds = Set<TargetKind>()
+        for row in viewTable {
+            for (text, _) in row.expect {
+                let selector = try #require(TargetSelector(parsing: text), "\(text) does not resolve")
+                kinds.insert(selector.kind)
+            }
+        }
+        #expect(kinds == Set(TargetKind.allCases), "not covered: \(Set(TargetKind.allCases).subtracting(kinds))")
+        #expect(viewTable.contains { $0.malformed })
+        #expect(viewTable.contains { $0.tooMany })
+    }
+
+    @Test func cachedValuesShareStorage() throws {
+        let view = try viewOf(getWithEverything)
+        let selector = TargetSelector(kind: .queryArgs)
+        let first = view.values(for: selector)
+        let second = view.values(for: selector)
+        let a = first.withUnsafeBufferPointer { $0.baseAddress }
+        let b = second.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(a != nil && a == b)
+    }
+
+    @Test func bodyValueIsTheBufferedBody() throws {
+        let body = Array("a=1".utf8)
+        let view = try viewOf("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\na=1", body: body)
+        let value = try #require(view.values(for: TargetSelector(kind: .body)).first)
+        #expect(value.value.withUnsafeBufferPointer { $0.baseAddress } == body.withUnsafeBufferPointer { $0.baseAddress })
+    }
+
+    @Test func namedKindWithoutNameSelectsNothing() throws {
+        let view = try viewOf(getWithEverything)
+        for kind in TargetKind.allCases where kind.takesName {
+            #expect(view.values(for: TargetSelector(kind: kind)).isEmpty, "\(kind)")
+        }
     }
 }
 

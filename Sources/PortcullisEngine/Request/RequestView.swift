@@ -49,6 +49,9 @@ public struct ExtractionLimits: Sendable, Equatable {
 /// Content-Type fields set `malformedBody` (only when there is a body). A body that ends early only
 /// because it was cut at the inspect limit (`bodyTruncated`) is not malformed; the values read
 /// up to the cut are kept.
+///
+/// Not `Sendable`: a view belongs to one request on one event loop, and its cache is filled
+/// without locks.
 public final class RequestView {
     public let head: RequestHead
     /// The client's numeric address, e.g. `203.0.113.9` or `2001:db8::1`.
