@@ -80,16 +80,80 @@ enum Transformations {
 
     /// The index of the first byte for which `predicate` holds, or nil: the scan that lets a
     /// transformation hand back its input untouched.
+    ///
+    /// Eight bytes at a time: a word with no byte the predicate can hold for (checked with
+    /// `mayMatch`, a cheap whole-word test) is skipped without looking at its bytes.
     @inline(__always)
-    static func firstIndex(_ input: [UInt8], where predicate: (UInt8) -> Bool) -> Int? {
-        input.withUnsafeBufferPointer { src in
+    static func firstIndex(
+        _ input: [UInt8], where predicate: (UInt8) -> Bool, skipping mayMatch: (UInt64) -> Bool
+    ) -> Int? {
+        input.withUnsafeBytes { raw in
+            let n = raw.count
+            guard let p = raw.baseAddress else { return nil }
             var i = 0
-            while i < src.count {
-                if predicate(src[i]) { return i }
+            while i + 8 <= n {
+                if mayMatch(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    for k in i..<(i + 8) where predicate(p.load(fromByteOffset: k, as: UInt8.self)) { return k }
+                }
+                i += 8
+            }
+            while i < n {
+                if predicate(p.load(fromByteOffset: i, as: UInt8.self)) { return i }
                 i += 1
             }
             return nil
         }
+    }
+
+    /// `firstIndex` without a word test: every byte is looked at.
+    @inline(__always)
+    static func firstIndex(_ input: [UInt8], where predicate: (UInt8) -> Bool) -> Int? {
+        firstIndex(input, where: predicate, skipping: { _ in true })
+    }
+
+    /// The index of the first `byte`, or nil.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in input: [UInt8]) -> Int? {
+        firstIndex(input, where: { $0 == byte }, skipping: { hasByte($0, byte) })
+    }
+
+    /// The index of the first `a` or `b`, or nil.
+    @inline(__always)
+    static func firstIndex(of a: UInt8, or b: UInt8, in input: [UInt8]) -> Int? {
+        firstIndex(input, where: { $0 == a || $0 == b }, skipping: { hasByte($0, a) || hasByte($0, b) })
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether some byte of `word` equals `byte` (the classic zero-byte test on `word ^ byte…`;
+    /// exact, no false positives).
+    @inline(__always)
+    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (lowBits &* UInt64(byte))
+        return ((x &- lowBits) & ~x & highBits) != 0
+    }
+
+    /// Whether some byte of `word` is below `limit` (at most 0x80); may also say so for a byte
+    /// just above a real hit, never misses one.
+    @inline(__always)
+    static func hasByteBelow(_ word: UInt64, _ limit: UInt8) -> Bool {
+        ((word &- lowBits &* UInt64(limit)) & ~word & highBits) != 0
+    }
+
+    /// Whether some byte of `word` is ≥ 0x80.
+    @inline(__always)
+    static func hasHighByte(_ word: UInt64) -> Bool { word & highBits != 0 }
+
+    /// Whether some byte of `word` may lie in `lo…lo+25` (A–Z or a–z): false means none does.
+    /// Computed per byte on the low seven bits; bytes ≥ 0x80 never count.
+    @inline(__always)
+    static func mayHaveLetterRange(_ word: UInt64, from lo: UInt8) -> Bool {
+        // For 7-bit x: (x + (0x80 - lo)) has bit 7 set iff x ≥ lo; (x + (0x80 - lo - 26)) iff x ≥ lo + 26.
+        let x = word & ~highBits
+        let geLo = (x &+ lowBits &* UInt64(0x80 - lo)) & highBits
+        let geHi = (x &+ lowBits &* UInt64(0x80 - lo - 26)) & highBits
+        return (geLo & ~geHi & ~word) != 0
     }
 
     /// The value of one hex digit, or 0xFF when `c` is not one.

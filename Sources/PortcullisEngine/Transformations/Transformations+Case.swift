@@ -20,7 +20,8 @@ extension Transformations {
     @inline(__always)
     private static func foldCase(_ input: [UInt8], from first: UInt8) -> [UInt8] {
         @inline(__always) func isTarget(_ c: UInt8) -> Bool { c &- first < 26 }
-        guard let start = firstIndex(input, where: isTarget) else { return input }
+        guard let start = firstIndex(input, where: isTarget, skipping: { mayHaveLetterRange($0, from: first) })
+        else { return input }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             var i = start

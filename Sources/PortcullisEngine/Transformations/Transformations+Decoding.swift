@@ -35,8 +35,7 @@ extension Transformations {
 
     @inline(__always)
     private static func percentDecode(_ input: [UInt8], iisUnicode: Bool) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
-        else { return input }
+        guard let start = firstIndex(of: UInt8(ascii: "%"), or: UInt8(ascii: "+"), in: input) else { return input }
         // Every escape shrinks and `+` maps one to one: the output is never longer.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -99,7 +98,7 @@ extension Transformations {
     /// browser decodes before running. Numeric entities yield their low byte, as ModSecurity does;
     /// `&nbsp;` yields 0xA0. Unknown or incomplete entities (`&`, `&#`, `&#x;`, `&foo;`) are kept.
     static func htmlEntityDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == UInt8(ascii: "&") }) else { return input }
+        guard let start = firstIndex(of: UInt8(ascii: "&"), in: input) else { return input }
         // An entity is at least two bytes and decodes to one: the output is never longer.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -205,7 +204,7 @@ extension Transformations {
     /// JavaScript engine decodes before use. A truncated escape (`\x4`, `\u12`) falls back to the
     /// `\c` rule, as in ModSecurity (`\x4` → `x4`); a lone trailing `\` is kept.
     static func jsDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == UInt8(ascii: "\\") }) else { return input }
+        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return input }
         // Every escape is at least two bytes and decodes to one.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -274,7 +273,7 @@ extension Transformations {
     /// As ModSecurity does, a number is reduced to its last byte, and full-width ASCII
     /// (`\ff3c`, `\0ff3c`, `\00ff3c`) is mapped to ASCII. A trailing lone `\` is removed.
     static func cssDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == UInt8(ascii: "\\") }) else { return input }
+        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return input }
         // Every escape is at least two bytes and decodes to at most one.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -428,7 +427,7 @@ extension Transformations {
     /// bits too, as ModSecurity does — exposes them: `%c0%af` becomes `%u002f`, which a path
     /// traversal rule can match, where a strict decoder would have passed it on as noise.
     static func utf8ToUnicode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 >= 0x80 }) else { return input }
+        guard let start = firstIndex(input, where: { $0 >= 0x80 }, skipping: hasHighByte) else { return input }
         // Worst case: a two-byte sequence becomes six bytes.
         return rewrite(input, capacity: input.count * 3) { s, d in
             let n = s.count

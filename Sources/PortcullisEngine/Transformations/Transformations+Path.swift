@@ -68,7 +68,7 @@ extension Transformations {
     /// Windows servers accept both separators, so `..\..\windows\win.ini` and mixes such as
     /// `/scripts/..%5c../winnt` traverse just as `/` does.
     static func normalizePathWin(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == UInt8(ascii: "\\") }) else {
+        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else {
             return normalizePath(input)
         }
         let slashed = rewrite(input, capacity: input.count) { s, d in

@@ -47,7 +47,7 @@ extension Transformations {
     /// Defeats keywords split by whitespace where the back end joins them (`java script:`,
     /// `j\ta\tv\ta\ts\tc\tr\ti\tp\tt:` in a URL attribute).
     static func removeWhitespace(_ input: [UInt8]) -> [UInt8] {
-        removeBytes(input, where: isWhitespace)
+        removeBytes(input, where: isWhitespace, skipping: { hasByteBelow($0, 0x21) || hasByte($0, 0xA0) })
     }
 
     /// `trim`: removes leading and trailing whitespace (C `isspace`: space, `\t \n \v \f \r`).
@@ -70,7 +70,7 @@ extension Transformations {
     /// Defeats `SEL%00ECT` and `<scr%00ipt>`, which C-string or lenient parsers in the back end
     /// (or the browser) read as if the NUL were not there.
     static func removeNulls(_ input: [UInt8]) -> [UInt8] {
-        removeBytes(input, where: { $0 == 0 })
+        removeBytes(input, where: { $0 == 0 }, skipping: { hasByte($0, 0) })
     }
 
     /// `replace_nulls`: replaces every NUL byte with a space.
@@ -78,7 +78,7 @@ extension Transformations {
     /// For back ends that treat a NUL as a separator: `UNION%00SELECT` then matches a rule that
     /// expects whitespace between the keywords.
     static func replaceNulls(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 == 0 }) else { return input }
+        guard let start = firstIndex(of: 0, in: input) else { return input }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             for i in start..<s.count {
@@ -90,9 +90,12 @@ extension Transformations {
     }
 
     /// The input without the bytes `drop` selects; the input itself when there are none.
+    /// `mayDrop` is the word test for the scan (see `firstIndex(_:where:skipping:)`).
     @inline(__always)
-    static func removeBytes(_ input: [UInt8], where drop: (UInt8) -> Bool) -> [UInt8] {
-        guard let start = firstIndex(input, where: drop) else { return input }
+    static func removeBytes(
+        _ input: [UInt8], where drop: (UInt8) -> Bool, skipping mayDrop: (UInt64) -> Bool
+    ) -> [UInt8] {
+        guard let start = firstIndex(input, where: drop, skipping: mayDrop) else { return input }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             var o = start
