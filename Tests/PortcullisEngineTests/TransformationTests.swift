@@ -518,6 +518,33 @@ func unchangedInputIsNotCopied(_ t: Transformation, _ text: String) {
     }
 }
 
+/// The word-at-a-time scans behind the no-copy fast path agree with a byte-by-byte search at
+/// every offset, including hits in the word part, the tail, and bytes ≥ 0x80 next to hits.
+@Test func wordScansAgreeWithByteScans() {
+    var rng = SplitMix64(seed: 0xF00D)
+    let alphabet: [UInt8] = [0x00, 0x09, 0x0D, 0x20, 0x21, 0x25, 0x2B, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61,
+                             0x7A, 0x7B, 0x7F, 0x80, 0x9F, 0xA0, 0xC1, 0xDA, 0xE1, 0xFA, 0xFF]
+    for _ in 0..<5_000 {
+        let count = Int(rng.next() % 40)
+        let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+        let x = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+        let y = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+        #expect(Transformations.firstIndex(of: x, in: input) == input.firstIndex(of: x))
+        #expect(Transformations.firstIndex(of: x, or: y, in: input) == input.firstIndex { $0 == x || $0 == y })
+        for lo in [UInt8(ascii: "A"), UInt8(ascii: "a")] {
+            let isLetter: (UInt8) -> Bool = { $0 >= lo && $0 < lo + 26 }
+            #expect(Transformations.firstIndex(input, where: isLetter, skipping: {
+                Transformations.mayHaveLetterRange($0, from: lo)
+            }) == input.firstIndex(where: isLetter))
+        }
+        #expect(Transformations.firstIndex(input, where: Transformations.isWhitespace, skipping: {
+            Transformations.hasByteBelow($0, 0x21) || Transformations.hasByte($0, 0xA0)
+        }) == input.firstIndex(where: Transformations.isWhitespace))
+        #expect(Transformations.firstIndex(input, where: { $0 >= 0x80 }, skipping: Transformations.hasHighByte)
+            == input.firstIndex { $0 >= 0x80 })
+    }
+}
+
 /// A small deterministic generator, so a failure reproduces.
 private struct SplitMix64 {
     var state: UInt64
