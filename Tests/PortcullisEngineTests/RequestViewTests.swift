@@ -369,6 +369,16 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
         #expect(value.value.withUnsafeBufferPointer { $0.baseAddress } == body.withUnsafeBufferPointer { $0.baseAddress })
     }
 
+    @Test func headerByNameReadsTheSameBeforeAndAfterAllHeaders() throws {
+        let view = try viewOf(getWithEverything)
+        let selector = try #require(TargetSelector(parsing: "header:X-DUP"))
+        let before = view.values(for: selector)
+        _ = view.values(for: TargetSelector(kind: .headers))
+        let after = view.values(for: selector)
+        #expect(before.map(reqRender) == ["X-Dup=1", "x-dup=2"])
+        #expect(after == before)
+    }
+
     @Test func namedKindWithoutNameSelectsNothing() throws {
         let view = try viewOf(getWithEverything)
         for kind in TargetKind.allCases where kind.takesName {

@@ -92,7 +92,15 @@ public final class RequestView {
             return cached(.queryArgs).filter { $0.name == name }
         case .header:
             guard let name = selector.name else { return [] }
-            return cached(.headers).filter { ASCII.equalsIgnoringCase($0.name, name) }
+            if let all = cache[Self.slot(of: .headers)] {
+                return all.filter { ASCII.equalsIgnoringCase($0.name, name) }
+            }
+            // One field (User-Agent …) is the common read: copy only the fields asked for.
+            var out: [TargetValue] = []
+            for field in head.fields where ASCII.equalsIgnoringCase(head.storage[field.name], name) {
+                out.append(TargetValue(name: Array(head.storage[field.name]), value: Array(head.storage[field.value])))
+            }
+            return out
         case .cookie:
             guard let name = selector.name else { return [] }
             return cached(.cookies).filter { $0.name == name }
