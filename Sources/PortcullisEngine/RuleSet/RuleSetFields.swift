@@ -1,32 +1,57 @@
 import Yams
 
-/// The settings of a rules file, checked node by node so every error points at its node.
+/// The settings of a rules file, checked node by node so every error points at its node. An
+/// error in one setting does not stop the others from being checked (`portcullis check` reports
+/// them all).
 struct RuleSetFields {
     var name = ""
     var defaultAction = DefaultAction.allow
+    var mode = EnforcementMode.enforce
+    var limitOutcome = LimitOutcome.match
     var body = BodyInspection()
+    /// The `rules:` list, compiled by `RuleCompiler`.
+    var rules: Node.Sequence?
 
-    init(root: Node, file: LocatedErrors) throws(RuleSetLoadError) {
-        let top = try file.mapping(root, what: "a mapping with keys \(TopKey.list)")
+    init(root: Node, file: LocatedErrors, errors: inout [RuleSetLoadError]) {
+        let top: Node.Mapping
+        do {
+            top = try file.mapping(root, what: "a mapping with keys \(TopKey.list)")
+        } catch {
+            errors.append(error)
+            return
+        }
         var sawName = false
         for (keyNode, value) in top {
-            let key = try file.key(keyNode, of: TopKey.self, in: "the rules file", expected: TopKey.list)
-            switch key {
-            case .name:
-                name = try file.string(value, what: "a non-empty rule set name")
-                sawName = true
-            case .description:
-                _ = try file.string(value, what: "a description string")
-            case .defaultAction:
-                defaultAction = try file.choice(value, of: DefaultAction.self, field: "default_action")
-            case .body:
-                body = try Self.body(value, file: file)
-            case .rules:
-                try Self.checkRules(value, file: file)
+            do throws(RuleSetLoadError) {
+                let key = try file.key(keyNode, of: TopKey.self, in: "the rules file", expected: TopKey.list)
+                switch key {
+                case .name:
+                    sawName = true
+                    name = try file.string(value, what: "a non-empty rule set name")
+                case .description:
+                    _ = try file.string(value, what: "a description string")
+                case .defaultAction:
+                    defaultAction = try file.choice(value, of: DefaultAction.self, field: "default_action")
+                case .mode:
+                    mode = try file.choice(value, of: EnforcementMode.self, field: "mode")
+                case .onLimit:
+                    limitOutcome = try file.choice(value, of: LimitOutcome.self, field: "on_limit")
+                case .body:
+                    body = try Self.body(value, file: file)
+                case .rules:
+                    guard let list = value.sequence else {
+                        throw file.error(at: value, "'rules' is a \(value.kindName); expected a list of rules "
+                            + "(write `rules: []` for none)")
+                    }
+                    rules = list
+                }
+            } catch {
+                errors.append(error)
             }
         }
-        guard sawName else {
-            throw file.error(at: root, "missing key 'name'; expected a rule set name, e.g. `name: default`")
+        if !sawName {
+            errors.insert(file.error(at: root, "missing key 'name'; expected a rule set name, e.g. `name: default`"),
+                          at: 0)
         }
     }
 
@@ -47,16 +72,23 @@ struct RuleSetFields {
         }
         return body
     }
+}
 
-    /// Rules are refused, never skipped: a user who wrote a rule expects it to be enforced.
-    private static func checkRules(_ node: Node, file: LocatedErrors) throws(RuleSetLoadError) {
-        guard let rules = node.sequence else {
-            throw file.error(at: node, "expected a list of rules for 'rules' (write `rules: []` for none)")
-        }
-        if let first = rules.first {
-            throw file.error(at: first, "rules are not supported yet: this build has no rule engine "
-                + "(it arrives with the rule engine); only `rules: []` can be loaded, "
-                + "\(rules.count) rule(s) found")
-        }
-    }
+/// Top-level keys of a rules file.
+enum TopKey: String, CaseIterable {
+    case name, description
+    case defaultAction = "default_action"
+    case mode
+    case onLimit = "on_limit"
+    case body, rules
+
+    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// Keys of the `body:` mapping.
+enum BodyKey: String, CaseIterable {
+    case inspectLimit = "inspect_limit"
+    case oversize
+
+    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
