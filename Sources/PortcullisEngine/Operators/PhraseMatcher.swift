@@ -9,6 +9,10 @@
 /// - `.compact`: the trie's own edges (sorted per state, the root's as a direct table) plus
 ///   failure links, followed at match time. Smaller for very large lists, somewhat slower.
 ///
+/// Measured (release, this machine; 1,000 word-like phrases of 4–12 letters, a 1 KB value
+/// without a match): dense 2.5 µs per call (729 KiB table), compact 4.0 µs (110 KiB); ignoring
+/// case 2.8 µs and 6.3 µs. One `contains` per phrase takes 228 µs (1.65 ms ignoring case).
+///
 /// "First match" is the phrase occurrence that ends earliest in the value; among phrases ending
 /// there, the longest.
 public struct PhraseMatcher: Sendable {
