@@ -12,6 +12,7 @@ final class Launcher {
     let configuration: ProxyConfiguration
     let ruleSet: CompiledRuleSet
     let server: ProxyServer
+    let reloader: RuleReloader
     let logger: Logger
     private var admin: LocalHTTPServer?
     private var demoApp: LocalHTTPServer?
@@ -22,15 +23,17 @@ final class Launcher {
         FileDescriptorLimit.raiseToHardLimit()
         self.settings = settings
         self.logger = Logger(label: "portcullis")
-        self.ruleSet = try Self.loadRules(settings.rules)
+        let source = Self.ruleSource(settings.rules)
+        self.ruleSet = try source.load()
         self.configuration = try settings.proxyConfiguration(defaultLoops: Int(cshim_cpu_count()))
         self.server = ProxyServer(configuration: configuration, ruleSet: ruleSet, logger: logger)
+        self.reloader = RuleReloader(source: source, initial: ruleSet, server: server, logger: logger)
         try server.start()
         if let adminAddress = settings.admin {
             let address = try SocketAddress.resolve(adminAddress)
-            let rules = ruleSet
+            let reloader = self.reloader
             admin = try LocalHTTPServer(address: address, name: "admin", logger: logger) { request in
-                AdminEndpoint.handle(request, ruleSet: rules)
+                AdminEndpoint.handle(request, reloader: reloader)
             }
         }
         installSignalHandlers()
@@ -38,13 +41,10 @@ final class Launcher {
 
     /// The rules file given, else `Rules/default.yaml` in the working directory, else the copy
     /// embedded in the binary.
-    static func loadRules(_ path: String?) throws -> CompiledRuleSet {
-        let loader = RuleSetLoader()
-        if let path { return try loader.load(contentsOf: path) }
-        if access(EmbeddedRules.defaultPath, R_OK) == 0 {
-            return try loader.load(contentsOf: EmbeddedRules.defaultPath)
-        }
-        return try loader.load(yaml: EmbeddedRules.defaultYAML, sourcePath: "(embedded) \(EmbeddedRules.defaultPath)")
+    static func ruleSource(_ path: String?) -> RuleSource {
+        if let path { return .file(path) }
+        if access(EmbeddedRules.defaultPath, R_OK) == 0 { return .file(EmbeddedRules.defaultPath) }
+        return .embedded
     }
 
     func startDemoApp(at address: String) throws {
@@ -56,7 +56,8 @@ final class Launcher {
     func announce() {
         print("portcullis listening on http://\(configuration.listen) → upstream http://\(configuration.upstream)")
         print("rules: \(ruleSet.name) from \(ruleSet.sourcePath) (\(ruleSet.ruleCount) rules, default \(ruleSet.defaultAction.rawValue)); \(configuration.loops) event loop(s)")
-        if let admin = settings.admin { print("admin: http://\(admin)/healthz, /rules") }
+        if let admin = settings.admin { print("admin: http://\(admin)/healthz, GET /rules, POST /reload") }
+        print("reload rules: kill -HUP \(getpid())\(settings.admin.map { " or curl -X POST http://\($0)/reload" } ?? "")")
     }
 
     private func installSignalHandlers() {
@@ -68,6 +69,12 @@ final class Launcher {
             source.activate()
             signalSources.append(source)
         }
+        signal(SIGHUP, SIG_IGN)
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "portcullis.reload"))
+        let reloader = self.reloader
+        hangUp.setEventHandler { reloader.reload() }
+        hangUp.activate()
+        signalSources.append(hangUp)
     }
 
     func runUntilStopped() {

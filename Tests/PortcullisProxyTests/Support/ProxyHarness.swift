@@ -8,13 +8,13 @@ struct ProxyHarness {
     let port: UInt16
 
     init(upstreamPort: UInt16, time: TimeSource = SystemTimeSource(), loops: Int = 1,
-         configure: (inout ProxyConfiguration) -> Void = { _ in }) throws {
+         ruleSet: CompiledRuleSet? = nil, configure: (inout ProxyConfiguration) -> Void = { _ in }) throws {
         var config = ProxyConfiguration(
             listen: try SocketAddress.resolve("127.0.0.1:0", allowPortZero: true),
             upstream: try SocketAddress.resolve("http://127.0.0.1:\(upstreamPort)"),
             loops: loops)
         configure(&config)
-        let rules = try RuleSetLoader().load(yaml: "name: test\ndefault_action: allow\n", sourcePath: "test")
+        let rules = try ruleSet ?? RuleSetLoader().load(yaml: "name: test\ndefault_action: allow\n", sourcePath: "test")
         server = ProxyServer(configuration: config, ruleSet: rules, time: time, logger: Logger(label: "test"))
         port = try server.start()
     }
