@@ -1,11 +1,11 @@
 import Testing
 @testable import PortcullisEngine
 
-/// `Fixtures/rules/…`, found from this file's path.
-func ruleFixture(_ name: String, file: String = #filePath) -> String {
+/// `Fixtures/<relative>`, found from this file's path.
+func fixture(_ relative: String, file: String = #filePath) -> String {
     var parts = file.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast()
-    return parts.joined(separator: "/") + "/Fixtures/rules/" + name
+    return parts.joined(separator: "/") + "/Fixtures/" + relative
 }
 
 /// The package root, found from this file's path.
@@ -29,7 +29,7 @@ private func rule(_ set: CompiledRuleSet, _ id: Int) throws -> CompiledRule {
 }
 
 @Test func everyFormCompilesToTheModel() throws {
-    let path = ruleFixture("every-form.yaml")
+    let path = fixture("rules/every-form.yaml")
     let diagnosis = RuleSetLoader(wallClock: { .seconds(7) }).diagnose(contentsOf: path)
     #expect(diagnosis.errors.isEmpty, "\(diagnosis.errors)")
     #expect(diagnosis.warnings.isEmpty, "\(diagnosis.warnings)")
@@ -41,7 +41,7 @@ private func rule(_ set: CompiledRuleSet, _ id: Int) throws -> CompiledRule {
     #expect(set.limitOutcome == .noMatch)
     #expect(set.body == BodyInspection(inspectLimit: 1 << 20, oversize: .continue))
     #expect(set.loadedAt == .seconds(7))
-    #expect(set.sourceFiles == [path, ruleFixture("every-form-phrases.txt")])
+    #expect(set.sourceFiles == [path, fixture("rules/every-form-phrases.txt")])
 
     // Phases from the targets read; order by priority, then file order (default priority: index).
     #expect(set.headerRules.map(\.id.value) == [102, 100, 103, 104, 105, 106])

@@ -122,8 +122,15 @@ public struct ExampleResult: Sendable, Equatable {
     public var ruleName: String
     public var example: RuleExample
     public var passed: Bool
-    /// For a failure: what went wrong and which rule decided instead.
-    public var detail: String
+    /// For a failure: what went wrong, e.g. "block example not blocked".
+    public var detail = ""
+    /// For a failure: why — which rule decided instead, or why the request is not valid.
+    public var reason = ""
+
+    /// `block example not blocked: GET /x (allowed by rule 10 (static))`; empty when it held.
+    public var failureText: String {
+        passed ? "" : "\(detail): \(requestSummary)" + (reason.isEmpty ? "" : " (\(reason))")
+    }
 
     /// The example's first line, shortened, for reports.
     public var requestSummary: String {
@@ -159,12 +166,14 @@ public enum ExampleRunner {
 
     private static func run(_ example: RuleExample, of rule: CompiledRule, inspector: Inspector,
                             names: [RuleID: String], scratch: inout EvaluationScratch) -> ExampleResult {
-        var result = ExampleResult(ruleID: rule.id, ruleName: rule.name, example: example, passed: false, detail: "")
+        var result = ExampleResult(ruleID: rule.id, ruleName: rule.name, example: example, passed: false)
         let parsed: (head: RequestHead, body: [UInt8])
+        let kind = example.expectation.rawValue
         switch ExampleRequest.parse(example.request) {
         case .success(let p): parsed = p
         case .failure(let error):
-            result.detail = "\(example.expectation.rawValue) example is not a valid request: \(error.message)"
+            result.detail = "\(kind) example is not a valid request"
+            result.reason = error.message
             return result
         }
         let limit = inspector.ruleSet.body.inspectLimit
@@ -180,16 +189,19 @@ public enum ExampleRunner {
         case (.block, .block(_, let decider)):
             result.passed = matched
             if !matched {
-                result.detail = "block example blocked by \(describe(decider)), but this rule did not match"
+                result.detail = "block example not matched by this rule"
+                result.reason = "blocked by \(describe(decider)) instead"
             }
         case (.block, .allow):
-            var why = state.decidingRule.map { "allowed by \(describe($0))" } ?? "no rule decided (default allow)"
-            if matched { why += "; this rule matched but its action is \(rule.action.name)" }
-            result.detail = "block example not blocked (\(why))"
+            result.detail = "block example not blocked"
+            result.reason = state.decidingRule.map { "allowed by \(describe($0))" }
+                ?? "no rule decided; the default action allows"
+            if matched { result.reason += "; this rule matched, but its action is \(rule.action.name)" }
         case (.allow, .allow):
             result.passed = true
         case (.allow, .block(_, let decider)):
-            result.detail = "allow example blocked by \(describe(decider))"
+            result.detail = "allow example blocked"
+            result.reason = "blocked by \(describe(decider))"
         }
         return result
     }

@@ -44,9 +44,10 @@ public struct FileCheckReport: Sendable {
         errors.isEmpty && failures.isEmpty && (!strict || warnings.isEmpty)
     }
 
-    /// One line per failing example: `file:line: rule 1001 (name): what happened: GET /…`.
+    /// One line per failing example:
+    /// `file:line: rule 1001 (name): block example not blocked: GET /… (allowed by rule 7 (name))`.
     public var failureLines: [String] {
-        failures.map { "\(path):\($0.example.line): rule \($0.ruleID) (\($0.ruleName)): \($0.detail): \($0.requestSummary)" }
+        failures.map { "\(path):\($0.example.line): rule \($0.ruleID) (\($0.ruleName)): \($0.failureText)" }
     }
 
     /// `Rules/default.yaml: 24 rules, 61 examples, all held`, `… 2 failed`, or the error count.
