@@ -58,7 +58,8 @@ private let checker = RuleSetChecker()
     ])
 }
 
-/// Every shipped rules file compiles without warnings and all its examples hold.
+/// Every shipped rules file compiles and all its examples hold (warnings are reported by
+/// `portcullis check`, and fail it only with `--strict`).
 @Test func shippedRuleFilesPassTheChecker() throws {
     let root = packageRoot() + "/Rules"
     var paths: [String] = []
@@ -69,7 +70,9 @@ private let checker = RuleSetChecker()
     #expect(paths.count >= 1)
     #expect(paths.contains(root + "/default.yaml"))
     let report = checker.check(paths: paths.sorted())
-    for line in report.lines(quiet: true) { Issue.record("\(line)") }
-    #expect(report.passed(strict: true))
+    for file in report.files {
+        for line in file.errors.map(\.description) + file.failureLines { Issue.record("\(line)") }
+    }
+    #expect(report.passed())
     #expect(report.files.count == paths.count)
 }
