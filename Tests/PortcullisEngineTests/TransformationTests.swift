@@ -443,105 +443,108 @@ private let chainRows: [TransformationChainCase] = [
 
 // MARK: - Tests
 
-@Test("transformation table", arguments: allRows)
-func transformationCase(_ row: TransformationCase) {
-    #expect(row.transformation.apply(row.input) == row.expected)
-}
-
-@Test("transformation chain", arguments: chainRows)
-func transformationChain(_ row: TransformationChainCase) {
-    let result = row.chain.reduce(row.input) { value, t in t.apply(value) }
-    #expect(result == row.expected)
-}
-
-/// The harness cannot pass by skipping: every transformation has rows, and rows run.
-@Test func everyTransformationHasATable() {
-    for t in Transformation.allCases {
-        let rows = tables[t] ?? []
-        #expect(rows.count >= 4, "\(t.rawValue) has \(rows.count) rows")
-        #expect(rows.allSatisfy { $0.transformation == t }, "\(t.rawValue)'s table holds another transformation's row")
-        #expect(rows.contains { $0.input.isEmpty }, "\(t.rawValue) has no empty-input row")
+/// Named so that `swift test --filter TransformationTests` selects exactly these.
+@Suite struct TransformationTests {
+    @Test("transformation table", arguments: allRows)
+    func transformationCase(_ row: TransformationCase) {
+        #expect(row.transformation.apply(row.input) == row.expected)
     }
-    #expect(tables.count == Transformation.allCases.count)
-    #expect(allRows.count > 200)
-    #expect(chainRows.count > 0)
-}
 
-/// Raw names are the rule language's spelling and must not drift.
-@Test func rawNamesRoundTrip() {
-    for t in Transformation.allCases {
-        #expect(Transformation(rawValue: t.rawValue) == t)
+    @Test("transformation chain", arguments: chainRows)
+    func transformationChain(_ row: TransformationChainCase) {
+        let result = row.chain.reduce(row.input) { value, t in t.apply(value) }
+        #expect(result == row.expected)
     }
-    #expect(Transformation(rawValue: "url_decode") == .urlDecode)
-    #expect(Transformation(rawValue: "normalize_path_win") == .normalizePathWin)
-}
 
-/// A value that needs no change comes back as the same storage: no copy on the hot path.
-@Test("unchanged input is not copied", arguments: [
-    (Transformation.urlDecode, "plain"), (.urlDecodeUni, "plain"), (.htmlEntityDecode, "plain"),
-    (.jsDecode, "plain"), (.cssDecode, "plain"), (.lowercase, "plain"), (.uppercase, "PLAIN"),
-    (.compressWhitespace, "a b"), (.removeWhitespace, "ab"), (.trim, "a b"), (.removeNulls, "ab"),
-    (.replaceNulls, "ab"), (.removeComments, "a-b*/"), (.replaceComments, "a--b"), (.cmdLine, "ls -la"),
-    (.normalizePath, "/a/b/"), (.normalizePath, "../../a"), (.normalizePathWin, "/a/b"),
-    (.utf8ToUnicode, "plain"),
-])
-func unchangedInputIsNotCopied(_ t: Transformation, _ text: String) {
-    let input = b(text)
-    let output = t.apply(input)
-    #expect(output == input)
-    let same = input.withUnsafeBufferPointer { i in
-        output.withUnsafeBufferPointer { o in i.baseAddress == o.baseAddress }
-    }
-    #expect(same, "\(t.rawValue) copied an unchanged value")
-}
-
-/// Seeded random bytes biased towards escape characters: no transformation may trap, and output
-/// lengths stay within what each one can produce.
-@Test func randomInputsStayInBounds() {
-    var rng = SplitMix64(seed: 0x5EED_CAFE)
-    let alphabet = b("%uU+&#;xX\\/*-<!>=.0189aAfFzZ \t\n") + [0x00, 0x0B, 0xA0, 0xC0, 0xC3, 0xE0, 0xEF, 0xF0, 0x80, 0xAF, 0xFF]
-    for _ in 0..<2_000 {
-        let count = Int(rng.next() % 40)
-        let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+    /// The harness cannot pass by skipping: every transformation has rows, and rows run.
+    @Test func everyTransformationHasATable() {
         for t in Transformation.allCases {
-            let output = t.apply(input)
-            switch t {
-            case .utf8ToUnicode: #expect(output.count <= input.count * 3)
-            case .sha1: #expect(output.count == 20)
-            case .md5: #expect(output.count == 16)
-            case .length: #expect(output == b(String(input.count)))
-            case .removeComments, .replaceComments, .normalizePath, .normalizePathWin:
-                #expect(output.count <= max(input.count, 1))
-            default: #expect(output.count <= input.count)
+            let rows = tables[t] ?? []
+            #expect(rows.count >= 4, "\(t.rawValue) has \(rows.count) rows")
+            #expect(rows.allSatisfy { $0.transformation == t }, "\(t.rawValue)'s table holds another transformation's row")
+            #expect(rows.contains { $0.input.isEmpty }, "\(t.rawValue) has no empty-input row")
+        }
+        #expect(tables.count == Transformation.allCases.count)
+        #expect(allRows.count > 200)
+        #expect(chainRows.count > 0)
+    }
+
+    /// Raw names are the rule language's spelling and must not drift.
+    @Test func rawNamesRoundTrip() {
+        for t in Transformation.allCases {
+            #expect(Transformation(rawValue: t.rawValue) == t)
+        }
+        #expect(Transformation(rawValue: "url_decode") == .urlDecode)
+        #expect(Transformation(rawValue: "normalize_path_win") == .normalizePathWin)
+    }
+
+    /// A value that needs no change comes back as the same storage: no copy on the hot path.
+    @Test("unchanged input is not copied", arguments: [
+        (Transformation.urlDecode, "plain"), (.urlDecodeUni, "plain"), (.htmlEntityDecode, "plain"),
+        (.jsDecode, "plain"), (.cssDecode, "plain"), (.lowercase, "plain"), (.uppercase, "PLAIN"),
+        (.compressWhitespace, "a b"), (.removeWhitespace, "ab"), (.trim, "a b"), (.removeNulls, "ab"),
+        (.replaceNulls, "ab"), (.removeComments, "a-b*/"), (.replaceComments, "a--b"), (.cmdLine, "ls -la"),
+        (.normalizePath, "/a/b/"), (.normalizePath, "../../a"), (.normalizePathWin, "/a/b"),
+        (.utf8ToUnicode, "plain"),
+    ])
+    func unchangedInputIsNotCopied(_ t: Transformation, _ text: String) {
+        let input = b(text)
+        let output = t.apply(input)
+        #expect(output == input)
+        let same = input.withUnsafeBufferPointer { i in
+            output.withUnsafeBufferPointer { o in i.baseAddress == o.baseAddress }
+        }
+        #expect(same, "\(t.rawValue) copied an unchanged value")
+    }
+
+    /// Seeded random bytes biased towards escape characters: no transformation may trap, and output
+    /// lengths stay within what each one can produce.
+    @Test func randomInputsStayInBounds() {
+        var rng = SplitMix64(seed: 0x5EED_CAFE)
+        let alphabet = b("%uU+&#;xX\\/*-<!>=.0189aAfFzZ \t\n") + [0x00, 0x0B, 0xA0, 0xC0, 0xC3, 0xE0, 0xEF, 0xF0, 0x80, 0xAF, 0xFF]
+        for _ in 0..<2_000 {
+            let count = Int(rng.next() % 40)
+            let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            for t in Transformation.allCases {
+                let output = t.apply(input)
+                switch t {
+                case .utf8ToUnicode: #expect(output.count <= input.count * 3)
+                case .sha1: #expect(output.count == 20)
+                case .md5: #expect(output.count == 16)
+                case .length: #expect(output == b(String(input.count)))
+                case .removeComments, .replaceComments, .normalizePath, .normalizePathWin:
+                    #expect(output.count <= max(input.count, 1))
+                default: #expect(output.count <= input.count)
+                }
             }
         }
     }
-}
 
-/// The word-at-a-time scans behind the no-copy fast path agree with a byte-by-byte search at
-/// every offset, including hits in the word part, the tail, and bytes ≥ 0x80 next to hits.
-@Test func wordScansAgreeWithByteScans() {
-    var rng = SplitMix64(seed: 0xF00D)
-    let alphabet: [UInt8] = [0x00, 0x09, 0x0D, 0x20, 0x21, 0x25, 0x2B, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61,
-                             0x7A, 0x7B, 0x7F, 0x80, 0x9F, 0xA0, 0xC1, 0xDA, 0xE1, 0xFA, 0xFF]
-    for _ in 0..<5_000 {
-        let count = Int(rng.next() % 40)
-        let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
-        let x = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-        let y = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-        #expect(Transformations.firstIndex(of: x, in: input) == input.firstIndex(of: x))
-        #expect(Transformations.firstIndex(of: x, or: y, in: input) == input.firstIndex { $0 == x || $0 == y })
-        for lo in [UInt8(ascii: "A"), UInt8(ascii: "a")] {
-            let isLetter: (UInt8) -> Bool = { $0 >= lo && $0 < lo + 26 }
-            #expect(Transformations.firstIndex(input, where: isLetter, skipping: {
-                Transformations.mayHaveLetterRange($0, from: lo)
-            }) == input.firstIndex(where: isLetter))
+    /// The word-at-a-time scans behind the no-copy fast path agree with a byte-by-byte search at
+    /// every offset, including hits in the word part, the tail, and bytes ≥ 0x80 next to hits.
+    @Test func wordScansAgreeWithByteScans() {
+        var rng = SplitMix64(seed: 0xF00D)
+        let alphabet: [UInt8] = [0x00, 0x09, 0x0D, 0x20, 0x21, 0x25, 0x2B, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61,
+                                 0x7A, 0x7B, 0x7F, 0x80, 0x9F, 0xA0, 0xC1, 0xDA, 0xE1, 0xFA, 0xFF]
+        for _ in 0..<5_000 {
+            let count = Int(rng.next() % 40)
+            let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let x = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            let y = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            #expect(Transformations.firstIndex(of: x, in: input) == input.firstIndex(of: x))
+            #expect(Transformations.firstIndex(of: x, or: y, in: input) == input.firstIndex { $0 == x || $0 == y })
+            for lo in [UInt8(ascii: "A"), UInt8(ascii: "a")] {
+                let isLetter: (UInt8) -> Bool = { $0 >= lo && $0 < lo + 26 }
+                #expect(Transformations.firstIndex(input, where: isLetter, skipping: {
+                    Transformations.mayHaveLetterRange($0, from: lo)
+                }) == input.firstIndex(where: isLetter))
+            }
+            #expect(Transformations.firstIndex(input, where: Transformations.isWhitespace, skipping: {
+                Transformations.hasByteBelow($0, 0x21) || Transformations.hasByte($0, 0xA0)
+            }) == input.firstIndex(where: Transformations.isWhitespace))
+            #expect(Transformations.firstIndex(input, where: { $0 >= 0x80 }, skipping: Transformations.hasHighByte)
+                == input.firstIndex { $0 >= 0x80 })
         }
-        #expect(Transformations.firstIndex(input, where: Transformations.isWhitespace, skipping: {
-            Transformations.hasByteBelow($0, 0x21) || Transformations.hasByte($0, 0xA0)
-        }) == input.firstIndex(where: Transformations.isWhitespace))
-        #expect(Transformations.firstIndex(input, where: { $0 >= 0x80 }, skipping: Transformations.hasHighByte)
-            == input.firstIndex { $0 >= 0x80 })
     }
 }
 
