@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "portcullis", targets: ["portcullis"]),
+        .library(name: "PortcullisHTTP", targets: ["PortcullisHTTP"]),
+        .library(name: "PortcullisEngine", targets: ["PortcullisEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,7 +22,7 @@ let package = Package(
         .target(name: "CShim", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PortcullisHTTP", swiftSettings: strict),
         .target(name: "PortcullisEngine",
-                dependencies: ["PortcullisHTTP", "CPCRE2", .product(name: "Yams", package: "Yams")],
+                dependencies: ["PortcullisHTTP", "CPCRE2", "CShim", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         .target(name: "PortcullisProxy",
                 dependencies: ["PortcullisHTTP", "PortcullisEngine", "CShim",

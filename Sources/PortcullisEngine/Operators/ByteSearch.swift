@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 
 /// Byte-level helpers shared by the string operators: ASCII case folding and substring search.
@@ -33,16 +34,10 @@ enum ByteSearch {
         let n = hay.count
         guard m > 0 else { return from <= n ? from : nil }
         guard m <= n - from, let h = hay.baseAddress, let nd = needle.baseAddress else { return nil }
-        let first = Int32(needle[0])
-        let lastStart = n - m
-        var start = from
-        while start <= lastStart {
-            guard let hit = memchr(h + start, first, lastStart - start + 1) else { return nil }
-            let i = h.distance(to: UnsafeRawPointer(hit))
-            if m == 1 || memcmp(h + i + 1, nd + 1, m - 1) == 0 { return i }
-            start = i + 1
-        }
-        return nil
+        // glibc's memmem is linear in the haystack (two-way), so a hostile value cannot make a
+        // `contains` cost length × needle length.
+        guard let hit = cshim_memmem(h + from, n - from, nd, m) else { return nil }
+        return h.distance(to: UnsafeRawPointer(hit))
     }
 
     /// Like `find`, folding ASCII case of `hay`; `foldedNeedle` must already be folded.
