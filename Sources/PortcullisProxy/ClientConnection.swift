@@ -221,6 +221,9 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     private func begin(_ head: RequestHead) {
         exchange = Exchange(method: head.method, clientVersion: head.version,
                             keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
+        // A bodiless request is complete with its head, so an answer given now (a block, a 502)
+        // can keep the connection open.
+        exchange?.requestComplete = head.framing == .none
         state = .exchanging
         if head.method == .connect {
             exchange?.keepAlive = false
