@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
 RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
 
-.PHONY: run test build release e2e http-cases bench fuzz clean deps
+.PHONY: run test build release e2e http-cases bench fuzz check clean deps
 
 deps:
 	@scripts/ensure-deps.sh $(DEB_PACKAGES)
@@ -41,7 +41,12 @@ endif
 # $(SHARED) the shared suites are reported as not run; with it, each must pass.
 test: deps build
 	$(SWIFT) test $(SWIFT_FLAGS)
+	$(DEBUG_BIN) check Rules/default.yaml Rules/examples/*.yaml
 	@scripts/shared-suites.sh "$(DEBUG_BIN)" "$(SHARED)"
+
+# Compiles the shipped rule sets and runs every rule's examples.
+check: build
+	$(DEBUG_BIN) check Rules/default.yaml Rules/examples/*.yaml
 
 e2e: build
 	scripts/e2e.sh "$(DEBUG_BIN)"

@@ -99,6 +99,13 @@ struct DemoCommand: ParsableCommand {
               curl -s --data-binary @README.md http://\(front)/echo | head -3
               curl -i -H 'Content-Length: 1' -H 'Transfer-Encoding: chunked' -d x http://\(front)/   # smuggling attempt: 400
 
+            And some the default rules block (403, with the rule's id):
+              curl -i "http://\(front)/search?q=1%27%20OR%20%271%27%3D%271"          # SQL injection
+              curl -i "http://\(front)/search?q=%3Cscript%3Ealert(1)%3C/script%3E"   # cross-site scripting
+              curl -i --path-as-is "http://\(front)/static/../../etc/passwd"        # path traversal
+              curl -i -d 'user=x;cat /etc/passwd' http://\(front)/login                # command injection
+              curl -i -A 'sqlmap/1.7' http://\(front)/                                  # a scanner
+
             Stop with Ctrl-C (in-flight requests finish first).
             """)
         launcher.runUntilStopped()
