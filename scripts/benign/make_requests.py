@@ -137,7 +137,7 @@ add("POST", "/newsletter", FORM, form(email="x@example.test", lists="deals,news"
 add("POST", "/checkout/address", FORM, form(line1="12 Union Station Rd.", line2="Apt. 4/B", city="St. John's",
                                             postcode="A1C 5M2", phone="+1 (709) 555-0143"))
 add("POST", "/checkout/coupon", FORM, form(code="SUMMER-2024", note="if not valid, ignore"))
-add("POST", "/search", FORM, form(q="union select", scope="titles"))
+add("POST", "/search", FORM, form(q="select union jobs", scope="titles"))
 
 # --- forum posts with harmless markup -----------------------------------------------------------
 posts = [
