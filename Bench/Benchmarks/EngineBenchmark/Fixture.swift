@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PortcullisEngine
+import PortcullisHTTP
+
+/// Everything the benchmarks share, built once before any iteration: the rule sets and the
+/// corpus parsed to heads and bodies.
+struct Fixture: Sendable {
+    /// A corpus request after parsing: what the proxy hands the engine.
+    struct Parsed: Sendable {
+        var head: RequestHead
+        var body: [UInt8]
+    }
+
+    let rules: CompiledRuleSet
+    /// Where `rules` came from, relative to the repository root.
+    let rulesSource: String
+    let noRules: CompiledRuleSet
+    let wire: [[UInt8]]
+    let parsed: [Parsed]
+    /// The client address every corpus request comes from (not loopback, so no allow-list rule
+    /// short-cuts it).
+    let clientAddress: [UInt8] = Array("203.0.113.9".utf8)
+
+    static let shared = Fixture()
+
+    /// The repository root, found from this file's path so the benchmark runs from any directory.
+    static let repoRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(4)   // Bench/Benchmarks/EngineBenchmark/Fixture.swift
+        return parts.joined(separator: "/")
+    }()
+
+    private init() {
+        let loader = RuleSetLoader()
+        let candidates: [String]
+        if let chosen = getenv("PORTCULLIS_BENCH_RULES").map({ String(cString: $0) }), !chosen.isEmpty {
+            candidates = [chosen]
+        } else {
+            candidates = ["Rules/default.yaml", "Bench/fallback-rules.yaml"]
+        }
+        var picked: (CompiledRuleSet, String)?
+        for candidate in candidates {
+            let path = candidate.hasPrefix("/") ? candidate : "\(Self.repoRoot)/\(candidate)"
+            let set: CompiledRuleSet
+            do {
+                set = try loader.load(contentsOf: path)
+            } catch {
+                fatalError("EngineBenchmark: cannot load \(path): \(error)")
+            }
+            // An empty default.yaml would measure nothing: take the next candidate.
+            if set.ruleCount > 0 || candidate == candidates.last {
+                picked = (set, candidate)
+                break
+            }
+        }
+        guard let picked else { fatalError("EngineBenchmark: no rule set") }
+        rules = picked.0
+        rulesSource = picked.1
+        do {
+            noRules = try loader.load(contentsOf: "\(Self.repoRoot)/Bench/no-rules.yaml")
+        } catch {
+            fatalError("EngineBenchmark: cannot load Bench/no-rules.yaml: \(error)")
+        }
+        wire = Corpus.entries.map(\.wire)
+        parsed = Corpus.entries.map { entry in
+            guard let p = Self.parse(entry.wire) else {
+                fatalError("EngineBenchmark: corpus request \(entry.label) does not parse")
+            }
+            return p
+        }
+        precondition(parsed.count == 40, "one iteration is 25 passes over exactly 40 requests")
+    }
+
+    /// Parses one complete request as the proxy does: the head, then the body bytes collected.
+    /// Nil for a request the parser refuses or that is incomplete.
+    @inline(__always)
+    static func parse(_ wire: [UInt8], parser: inout RequestParser) -> Parsed? {
+        wire.withUnsafeBytes { buffer -> Parsed? in
+            var head: RequestHead?
+            var body: [UInt8] = []
+            var offset = 0
+            while true {
+                let input = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+                let (consumed, event) = parser.next(input)
+                switch event {
+                case .head(let h):
+                    head = h
+                case .body(let range):
+                    body.append(contentsOf: input[range])
+                case .end:
+                    guard let head else { return nil }
+                    return Parsed(head: head, body: body)
+                case .needMore:
+                    if offset + consumed >= buffer.count { return nil }
+                case .reject:
+                    return nil
+                }
+                offset += consumed
+            }
+        }
+    }
+
+    static func parse(_ wire: [UInt8]) -> Parsed? {
+        var parser = RequestParser()
+        return parse(wire, parser: &parser)
+    }
+
+    /// A one-line account of what the rule set decides on the corpus, so a run shows that the
+    /// rules do work (attacks blocked, ordinary requests allowed).
+    func summary() -> String {
+        let inspector = Inspector(ruleSet: rules)
+        var scratch = EvaluationScratch()
+        var attacksBlocked = 0, ordinaryBlocked: [String] = [], matched = 0
+        for (entry, request) in zip(Corpus.entries, parsed) {
+            let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body)
+            let (verdict, state) = inspector.decide(view, scratch: &scratch)
+            matched += state.matches.count
+            if case .block = verdict {
+                if entry.attack { attacksBlocked += 1 } else { ordinaryBlocked.append(entry.label) }
+            }
+        }
+        let attacks = Corpus.entries.filter(\.attack).count
+        return "rules \(rulesSource) (\(rules.name), \(rules.ruleCount) rules); corpus \(parsed.count) requests: "
+            + "\(attacksBlocked)/\(attacks) attacks blocked, \(ordinaryBlocked.count) ordinary blocked"
+            + (ordinaryBlocked.isEmpty ? "" : " \(ordinaryBlocked)") + ", \(matched) rule matches"
+    }
+}
+
+extension Fixture {
+    /// CPU time per corpus request through `rules` (µs, median of `rounds`), most expensive
+    /// first, with the rules that matched: where the time of benchmark (1) goes. Printed when
+    /// PORTCULLIS_BENCH_BREAKDOWN is set.
+    func breakdown(rounds: Int = 51) -> String {
+        let inspector = Inspector(ruleSet: rules)
+        var scratch = EvaluationScratch()
+        var rows: [(label: String, micros: Double, matched: String)] = []
+        for (entry, request) in zip(Corpus.entries, parsed) {
+            var samples: [Int] = []
+            var matched = ""
+            for _ in 0..<rounds {
+                let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body)
+                let start = threadCPUNanoseconds()
+                let (_, state) = inspector.decide(view, scratch: &scratch)
+                samples.append(threadCPUNanoseconds() - start)
+                matched = state.matches.map { "\($0.ruleID)" }.joined(separator: ",")
+            }
+            samples.sort()
+            rows.append((entry.label, Double(samples[rounds / 2]) / 1000, matched))
+        }
+        let total = rows.reduce(0) { $0 + $1.micros }
+        var out = "per request (µs, median of \(rounds)), corpus mean \(Int(total / Double(rows.count))) µs:\n"
+        for row in rows.sorted(by: { $0.micros > $1.micros }) {
+            let micros = (row.micros * 10).rounded() / 10
+            out += "  \(row.label): \(micros)" + (row.matched.isEmpty ? "" : "  matched \(row.matched)") + "\n"
+        }
+        return out
+    }
+}
+
+/// CPU time of the calling thread in nanoseconds. The benchmark's own counter: the harness's
+/// `cpuTotal` comes from /proc in scheduler ticks (10 ms), too coarse for one iteration.
+@inline(__always)
+func threadCPUNanoseconds() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+}
