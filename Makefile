@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
 RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
 
-.PHONY: run test build release e2e http-cases bench fuzz check clean deps
+.PHONY: run test build release e2e http-cases bench bench-engine fuzz check clean deps
 
 deps:
 	@scripts/ensure-deps.sh $(DEB_PACKAGES)
@@ -56,6 +56,11 @@ http-cases: build
 
 bench:
 	SWIFT_FLAGS="$(SWIFT_FLAGS)" Bench/peer.sh $(BENCH_ARGS)
+
+# The rule engine alone (Bench/Package.swift, ordo-one/benchmark): CPU time and mallocs per request
+# on a fixed corpus. Options pass through BENCH_ENGINE_ARGS.
+bench-engine:
+	$(SWIFT) package --package-path Bench benchmark $(BENCH_ENGINE_ARGS)
 
 # libFuzzer targets for the request parser and the response framer (bounded by FUZZ_SECONDS).
 fuzz:
