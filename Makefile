@@ -19,15 +19,20 @@ FUZZ_SECONDS ?= 60
 DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
 RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
 
-.PHONY: run test build release e2e http-cases bench bench-engine fuzz check clean deps
+.PHONY: embed-rules run test build release e2e http-cases bench bench-engine fuzz check clean deps
 
 deps:
 	@scripts/ensure-deps.sh $(DEB_PACKAGES)
 
-build:
+# The binary embeds Rules/default.yaml (so it runs from any directory); regenerate the copy
+# before every build so it can never go stale. A test also checks they are equal.
+embed-rules:
+	@python3 scripts/embed-default-rules.py >/dev/null
+
+build: embed-rules
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-release:
+release: embed-rules
 	$(SWIFT) build $(SWIFT_FLAGS) -c release
 
 run: deps release
