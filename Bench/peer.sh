@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks Portcullis (no rules) side by side with nginx, HAProxy and nginx+ModSecurity+CRS by
+# Benchmarks Portcullis (no rules, default rules, default rules in detect mode) side by side with nginx, HAProxy and nginx+ModSecurity+CRS by
 # adding it as an extra target to ../shared/bench/peer_bench.sh.
 #
 #   Bench/peer.sh [-r ROUNDS] [-d SECS] [-s SCENARIOS] [any other peer_bench.sh option]
 #
 # Defaults: -r 3 -d 10 -s get,args,post,attack,close (later options override them). Builds the
-# release binary first. Portcullis listens on 127.0.0.1:19090 in front of the harness's upstream
+# release binary first. Portcullis listens on 127.0.0.1:19090 (no rules), 19091 (default rules)
+# and 19092 (default rules, detect mode) in front of the harness's upstream
 # on 127.0.0.1:19081; the harness pins, starts and stops it. Peers must be installed
 # (../shared/bench/install-peers.sh, once, as root). Prints the summary table at the end.
 # Env: SHARED_DIR (default ../shared), SWIFT_FLAGS (extra flags for swift build, e.g. a scratch path).
@@ -34,9 +35,20 @@ if [ -z "$OUT" ]; then
   extra=(-o "$OUT")
 fi
 
-"$PEER" -r 3 -d 10 -s get,args,post,attack,close "${extra[@]}" "$@" \
-  --start "portcullis=$BIN run --listen 127.0.0.1:19090 --upstream http://127.0.0.1:19081 --rules $ROOT/Bench/no-rules.yaml" \
+# Portcullis three ways: no rules, Rules/default.yaml, and the default rules in `mode: detect`
+# (every block recorded as a count, so the attack scenario is forwarded and fully inspected).
+DETECT=$OUT.detect.yaml
+mkdir -p "$(dirname "$DETECT")"
+{ echo "mode: detect"; grep -v '^mode:' "$ROOT/Rules/default.yaml"; } > "$DETECT"
+targets=(
+  --start "portcullis=$BIN run --listen 127.0.0.1:19090 --upstream http://127.0.0.1:19081 --rules $ROOT/Bench/no-rules.yaml"
   portcullis=127.0.0.1:19090
+  --start "pc-rules=$BIN run --listen 127.0.0.1:19091 --upstream http://127.0.0.1:19081 --rules $ROOT/Rules/default.yaml"
+  pc-rules=127.0.0.1:19091
+  --start "pc-detect=$BIN run --listen 127.0.0.1:19092 --upstream http://127.0.0.1:19081 --rules $DETECT"
+  pc-detect=127.0.0.1:19092
+)
+"$PEER" -r 3 -d 10 -s get,args,post,attack,close "${extra[@]}" "$@" "${targets[@]}"
 
 echo
 if [ -f "$OUT/summary.txt" ]; then
