@@ -1289,5 +1289,231 @@ rules:
           {"__proto__": {"isAdmin": true}}
       allow:
         - 'GET /search?q=prototype+construction'
+
 """#
+
+    /// The phrase files next to it (`Rules/phrases/*.txt`), by path relative to `Rules/`.
+    public static let files: [String: String] = [
+        "phrases/java-gadgets.txt": #"""
+# Class names from Java deserialization gadget chains (Apache Commons Collections / BeanUtils,
+# JDK internals, Spring, Groovy, ROME …). A request carrying one of these names is building a
+# gadget chain; no form field legitimately does. Matched lowercase (rule 1902).
+invokertransformer
+instantiatetransformer
+clonetransformer
+chainedtransformer
+constanttransformer
+transformedmap
+lazymap
+forclosure
+whileclosure
+instantiatefactory
+prototypeclonefactory
+prototypeserializationfactory
+templatesimpl
+jdbcrowsetimpl
+annotationinvocationhandler
+beancomparator
+badattributevalueexpexception
+mozillaclassloader
+methodclosure
+convertedclosure
+com.sun.rowset
+com.sun.jndi
+ysoserial
+
+"""#,
+        "phrases/lfi-files.txt": #"""
+# Files and directories an attacker reads through a file-inclusion or traversal bug.
+# Matched (lowercase, after URL decoding and path normalisation) anywhere in arguments,
+# cookies and the path (rule 1402). Entries are specific paths, never bare words, so that
+# ordinary text ("my password", "config") is not touched.
+etc/passwd
+etc/shadow
+etc/master.passwd
+etc/group
+etc/hosts
+etc/issue
+etc/crontab
+etc/sudoers
+etc/httpd/
+etc/apache2/
+etc/nginx/
+etc/mysql/
+proc/self/
+proc/version
+proc/cmdline
+/var/log/
+.htaccess
+.htpasswd
+.bash_history
+.bashrc
+.ssh/
+id_rsa
+id_dsa
+authorized_keys
+.aws/credentials
+.git/config
+.git/head
+.svn/entries
+web.config
+boot.ini
+win.ini
+system.ini
+windows/system32
+winnt/system32
+system32/config/
+httpd.conf
+php.ini
+my.cnf
+wp-config.php
+localsettings.php
+
+"""#,
+        "phrases/php-functions.txt": #"""
+# PHP functions used by web shells and code-injection payloads whose names never occur in
+# ordinary text (underscored or run-together). Matched lowercase anywhere (rule 1602).
+# Common English words (file, system, exec …) are handled by rule 1603, which requires a call.
+base64_decode
+str_rot13
+gzinflate
+gzuncompress
+gzdecode
+bzdecompress
+call_user_func
+call_user_func_array
+create_function
+shell_exec
+proc_open
+pcntl_exec
+pfsockopen
+fsockopen
+file_put_contents
+file_get_contents
+get_defined_functions
+get_defined_vars
+get_defined_constants
+move_uploaded_file
+highlight_file
+show_source
+php_uname
+phpinfo(
+posix_getpwuid
+posix_getuid
+posix_geteuid
+posix_getegid
+posix_setuid
+posix_kill
+ini_set(
+ini_get_all
+set_time_limit(
+ignore_user_abort
+register_shutdown_function
+preg_replace_callback
+array_map(
+assert_options
+escapeshellcmd
+escapeshellarg
+passthru
+popen(
+stream_get_contents
+stream_socket_client
+curl_exec
+curl_init
+
+"""#,
+        "phrases/scanners.txt": #"""
+# User-Agent fragments of automated attack and reconnaissance tools.
+# Matched case-insensitively anywhere in User-Agent (rule 1200). One fragment per line.
+# Keep fragments specific enough that no browser, crawler or HTTP library contains them.
+sqlmap
+nikto
+nmap scripting engine
+nmap nse
+masscan
+zgrab
+nuclei
+dirbuster
+gobuster
+feroxbuster
+fuzz faster u fool
+wfuzz
+wpscan
+joomscan
+droopescan
+acunetix
+netsparker
+nessus
+openvas
+w3af
+havij
+arachni
+skipfish
+fimap
+commix
+jaeles
+zmeu
+morfeus
+paros
+webinspect
+appscan
+burpcollaborator
+interactsh
+xsstrike
+dotdotpwn
+whatweb
+
+"""#,
+        "phrases/sql-objects.txt": #"""
+# Database catalogue objects and server functions that an application's users never type,
+# but that SQL injection payloads read to map the database. Matched lowercase (rule 1704).
+information_schema
+pg_catalog
+pg_shadow
+pg_user
+pg_database
+pg_sleep
+sqlite_master
+sqlite_version
+mysql.user
+mysql.db
+msysaccessobjects
+msysobjects
+msysqueries
+sysobjects
+syscolumns
+sysusers
+sysdatabases
+sys.sql_logins
+master..
+xp_cmdshell
+xp_regread
+xp_dirtree
+sp_executesql
+sp_oacreate
+sp_configure
+sp_password
+dbms_pipe
+dbms_lock
+utl_http
+utl_inaddr
+schema_name
+table_name
+column_name
+@@version
+@@datadir
+@@hostname
+load_file(
+into outfile
+into dumpfile
+extractvalue(
+updatexml(
+group_concat(
+concat_ws(
+procedure analyse
+tempdb
+msdb
+
+"""#,
+    ]
 }

@@ -234,6 +234,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var evaluation = EvaluationState()
         let view = RequestView(head: head, clientAddress: peer)
         if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
+            loop.noteLimitHits(evaluation, peer: peer)
             apply(verdict, head: head)
             return
         }
@@ -245,6 +246,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         // No body to wait for: the body phase (on an empty body) and the default action decide now.
         let verdict = inspector.evaluate(.requestBody, request: view, state: &evaluation, scratch: &loop.scratch)
+        loop.noteLimitHits(evaluation, peer: peer)
         apply(verdict ?? inspector.defaultVerdict, head: head)
     }
 
@@ -309,6 +311,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
             verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
                 ?? inspector.defaultVerdict
+            loop.noteLimitHits(state, peer: peer)
         }
         guard verdict == .allow else {
             apply(verdict, head: pending.head)

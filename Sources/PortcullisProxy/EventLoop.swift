@@ -33,6 +33,10 @@ public final class EventLoop: @unchecked Sendable {
     var inspector: Inspector
     /// Regex match data and other working memory for inspections on this loop.
     var scratch = EvaluationScratch()
+    /// Regex evaluations on this loop that hit their match limit (read with `queue.sync`).
+    private(set) var regexLimitHits = 0
+    /// The program's diagnostics; set when listening starts.
+    private(set) var logger = Logger(label: "portcullis")
     private var listener: Listener?
 
     /// Default read buffer: 64 KiB, enough for one large socket read.
@@ -58,6 +62,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Starts accepting on a listening socket shared with the other loops (on the loop).
     func startListening(fd: Int32, context: ProxyContext, logger: Logger) {
+        self.logger = logger
         let listener = Listener(loop: self, fd: fd, context: context, logger: logger)
         self.listener = listener
         listener.start()
@@ -70,6 +75,18 @@ public final class EventLoop: @unchecked Sendable {
     func stopListening() {
         listener?.stop()
         listener = nil
+    }
+
+    /// Counts and logs regex evaluations that hit their match limit during one request's
+    /// inspection (on the loop): a request built to exhaust a pattern is worth knowing about.
+    func noteLimitHits(_ state: EvaluationState, peer: [UInt8]) {
+        guard state.limitHits > 0 else { return }
+        regexLimitHits += state.limitHits
+        let rules = state.matches.filter(\.limitHit).map { String($0.ruleID.value) }.joined(separator: ",")
+        logger.warning("regex match limit hit", metadata: [
+            "count": "\(state.limitHits)", "client": "\(String(decoding: peer, as: UTF8.self))",
+            "matched_rules_on_limit": "\(rules.isEmpty ? "none (on_limit: no_match)" : rules)",
+        ])
     }
 
     /// Runs `work` on the loop.

@@ -130,6 +130,11 @@ public final class ProxyServer: Sendable {
         loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientsWaitingToSend } }
     }
 
+    /// Regex evaluations that hit their match limit, over all loops (waits for each loop).
+    public func regexLimitHitCount() -> Int {
+        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.regexLimitHits } }
+    }
+
     /// Open upstream connections over all loops (waits for each loop).
     public func upstreamConnectionCount() -> Int {
         loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.upstreamPool.openCount } }

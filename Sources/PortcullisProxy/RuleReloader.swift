@@ -13,7 +13,7 @@ public enum RuleSource: Sendable, Equatable {
         switch self {
         case .file(let path): return try loader.load(contentsOf: path)
         case .embedded:
-            return try loader.load(yaml: EmbeddedRules.defaultYAML, sourcePath: "(embedded) \(EmbeddedRules.defaultPath)")
+            return try EmbeddedRules.load()
         }
     }
 }

@@ -9,9 +9,13 @@ struct ConditionCompiler {
     var phraseFiles: [String] = []
     var warnings: [RuleSetWarning] = []
 
-    init(file: LocatedErrors, baseDirectory: String) {
+    /// Files served from memory instead of disk (the embedded default rules' phrase lists).
+    let bundledFiles: [String: [UInt8]]
+
+    init(file: LocatedErrors, baseDirectory: String, bundledFiles: [String: [UInt8]] = [:]) {
         self.file = file
         self.baseDirectory = baseDirectory
+        self.bundledFiles = bundledFiles
     }
 
     static let conditionForms = "all, any, not, label, or a check (an operator such as regex or contains, with in:)"
@@ -245,7 +249,7 @@ struct ConditionCompiler {
             let path = try file.string(pathNode, what: "a path to a phrases file")
             let resolved = path.hasPrefix("/") ? path : baseDirectory + path
             let bytes: [UInt8]
-            switch FileBytes.read(resolved) {
+            switch bundledFiles[resolved].map({ Result<[UInt8], FileReadFailure>.success($0) }) ?? FileBytes.read(resolved) {
             case .success(let read): bytes = read
             case .failure(let failure):
                 throw file.error(at: pathNode, "cannot read phrases file '\(resolved)': \(failure.message); "

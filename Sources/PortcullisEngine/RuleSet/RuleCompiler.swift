@@ -12,8 +12,12 @@ struct RuleCompiler {
     /// Line of each id's first definition.
     private var firstDefinition: [RuleID: Int] = [:]
 
-    init(file: LocatedErrors, sourcePath: String) {
+    /// Files served from memory instead of disk, by resolved path.
+    let bundledFiles: [String: [UInt8]]
+
+    init(file: LocatedErrors, sourcePath: String, bundledFiles: [String: [UInt8]] = [:]) {
         self.file = file
+        self.bundledFiles = bundledFiles
         if let slash = sourcePath.lastIndex(of: "/") {
             baseDirectory = String(sourcePath[...slash])
         } else {
@@ -79,7 +83,7 @@ struct RuleCompiler {
             case .labels:
                 labels = try Self.labels(value, file: located)
             case .when:
-                var conditions = ConditionCompiler(file: located, baseDirectory: baseDirectory)
+                var conditions = ConditionCompiler(file: located, baseDirectory: baseDirectory, bundledFiles: bundledFiles)
                 condition = try conditions.condition(value)
                 phraseFiles.append(contentsOf: conditions.phraseFiles.filter { !phraseFiles.contains($0) })
                 warnings.append(contentsOf: conditions.warnings)

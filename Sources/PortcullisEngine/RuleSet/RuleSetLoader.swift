@@ -8,6 +8,9 @@ import Yams
 public struct RuleSetLoader: Sendable {
     /// Source of the `loadedAt` timestamp; injectable so tests need no real clock.
     public var wallClock: @Sendable () -> Duration
+    /// Files the loader reads from memory instead of disk, by path as resolved against the rules
+    /// file (the phrase lists of the rules embedded in the binary).
+    public var bundledFiles: [String: [UInt8]] = [:]
 
     /// `wallClock` defaults to the system's real-time clock.
     public init(wallClock: (@Sendable () -> Duration)? = nil) {
@@ -57,7 +60,7 @@ public struct RuleSetLoader: Sendable {
         }
         var errors: [RuleSetLoadError] = []
         let fields = RuleSetFields(root: root, file: file, errors: &errors)
-        var compiler = RuleCompiler(file: file, sourcePath: sourcePath)
+        var compiler = RuleCompiler(file: file, sourcePath: sourcePath, bundledFiles: bundledFiles)
         var rules: [CompiledRule] = []
         var ruleCount = 0
         if let list = fields.rules {
