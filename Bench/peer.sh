@@ -37,8 +37,11 @@ fi
 
 # Portcullis three ways: no rules, Rules/default.yaml, and the default rules in `mode: detect`
 # (every block recorded as a count, so the attack scenario is forwarded and fully inspected).
-DETECT=$OUT.detect.yaml
-mkdir -p "$(dirname "$DETECT")"
+# The copy sits beside a link to Rules/phrases, which its phrase files are relative to.
+DETECT_DIR=$OUT.rules
+mkdir -p "$DETECT_DIR"
+ln -sfn "$ROOT/Rules/phrases" "$DETECT_DIR/phrases"
+DETECT=$DETECT_DIR/default-detect.yaml
 { echo "mode: detect"; grep -v '^mode:' "$ROOT/Rules/default.yaml"; } > "$DETECT"
 targets=(
   --start "portcullis=$BIN run --listen 127.0.0.1:19090 --upstream http://127.0.0.1:19081 --rules $ROOT/Bench/no-rules.yaml"
