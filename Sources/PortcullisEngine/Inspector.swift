@@ -38,6 +38,13 @@ public struct EvaluationState: Sendable {
     /// Set once a rule allowed or blocked; later phases do not run.
     public var verdict: Verdict?
     public var decidingRule: RuleID?
+    /// Transformed values already computed for this request, by target and chain.
+    var transformCache: [TransformKey: [[UInt8]]] = [:]
+
+    struct TransformKey: Hashable, Sendable {
+        let selector: TargetSelector
+        let chain: [Transformation]
+    }
 
     public init() {}
 
@@ -141,9 +148,11 @@ public struct Inspector: Sendable {
                          scratch: inout EvaluationScratch) -> Found? {
         var hit: Found?
         search: for selector in check.targets {
-            for value in request.values(for: selector) where !isExcluded(selector, value, check.exclusions) {
-                var bytes = value.value
-                for t in check.transforms { bytes = t.apply(bytes) }
+            let values = request.values(for: selector)
+            if values.isEmpty { continue }
+            let chained = check.transforms.isEmpty ? nil : transformed(values, selector, check.transforms, &state)
+            for (index, value) in values.enumerated() where !isExcluded(selector, value, check.exclusions) {
+                let bytes = chained?[index] ?? value.value
                 let result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
                 switch result {
                 case .noMatch:
@@ -162,6 +171,17 @@ public struct Inspector: Sendable {
             return hit == nil ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
         return hit
+    }
+
+    /// The values of `selector` through `chain`, each computed once per request: many rules read
+    /// the same target through the same chain.
+    private func transformed(_ values: [TargetValue], _ selector: TargetSelector, _ chain: [Transformation],
+                             _ state: inout EvaluationState) -> [[UInt8]] {
+        let key = EvaluationState.TransformKey(selector: selector, chain: chain)
+        if let cached = state.transformCache[key] { return cached }
+        let result = values.map { value in chain.reduce(value.value) { bytes, t in t.apply(bytes) } }
+        state.transformCache[key] = result
+        return result
     }
 
     private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: [UInt8], _ range: Range<Int>,

@@ -17,8 +17,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     private var out = OutputBuffer()
     /// Bytes read but not parsed yet because the connection was paused.
     private var pendingInput: [UInt8] = []
-    /// Edge-triggered: true until a read returns EAGAIN.
+    /// Edge-triggered: true until a read comes back short or with EAGAIN.
     private var readable = true
+    /// The peer shut down its side or the socket failed: read on to the end of stream even
+    /// after a short read, since no further edge will announce it.
+    private var peerHungUp = false
     private var state = State.idle
     private var exchange: Exchange?
     private var deadline: UInt64 = 0
@@ -30,6 +33,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// Set when the connection ends before its request was read completely: the close then
     /// lingers (see `State.lingering`). A complete request closes at once, as in nginx.
     private var lingerOnClose = false
+    private var noDelaySet = false
 
     private enum State {
         /// Waiting for (or reading) a request head.
@@ -60,8 +64,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var responseStarted = false
         var outputFraming = BodyFraming.none
         var upstream: UpstreamConnection?
-        /// The serialised head, kept only while a retry on a fresh connection is allowed.
-        var retryHead: [UInt8]?
+        /// The request, kept only while a retry on a fresh connection is allowed.
+        var retryHead: RequestHead?
         var retried = false
         var sentContinue = false
         /// Set while the body is held back for body-phase rules (nothing is forwarded yet).
@@ -101,6 +105,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         let inBits = EpollBits.input | EpollBits.readHangUp
             | EpollBits.error | EpollBits.hangUp
         if events & inBits != 0 {
+            if events & (EpollBits.readHangUp | EpollBits.hangUp | EpollBits.error) != 0 { peerHungUp = true }
             readable = true
             readLoop()
         }
@@ -131,6 +136,9 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             }
             switch Socket.read(fd, into: loop.readBuffer) {
             case .bytes(let n):
+                // A short read drained the socket: the next bytes bring a new edge, so skip the
+                // recv that would only return EAGAIN (one syscall per request saved, as nginx does).
+                if n < loop.readBuffer.count && !peerHungUp { readable = false }
                 if deadlineKind == .body { setDeadline(.body, after: context.clientBodyTimeout) }
                 consume(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
                 flushUpstream()
@@ -267,18 +275,22 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// The request is allowed: sends its head upstream (body bytes follow as they arrive).
     private func startForwarding(_ head: RequestHead) {
         sendContinueIfExpected(head)
-        var headBytes: [UInt8] = []
-        headBytes.reserveCapacity(head.storage.count + 128)
-        MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
-                                           scheme: "http", defaultHost: context.defaultHost,
-                                           options: context.config.forwarding, into: &headBytes)
         guard let upstream = connectUpstream(method: head.method) else { return }
         if upstream.reused && head.method.isIdempotent && head.framing == .none {
-            exchange?.retryHead = headBytes
+            exchange?.retryHead = head
         }
-        headBytes.withUnsafeBytes { upstream.out.append($0) }
+        writeHead(head, to: upstream)
         setDeadline(head.framing == .none ? .upstream : .body,
                     after: head.framing == .none ? upstreamWait(upstream) : context.clientBodyTimeout)
+    }
+
+    /// Serialises the request head straight into the upstream's send buffer.
+    private func writeHead(_ head: RequestHead, to upstream: UpstreamConnection) {
+        upstream.out.withBytes {
+            MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
+                                               scheme: "http", defaultHost: context.defaultHost,
+                                               options: context.config.forwarding, into: &$0)
+        }
     }
 
     /// Holds body bytes for the body phase; past the inspect limit, the oversize policy decides.
@@ -478,7 +490,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             exchange?.retried = true
             exchange?.retryHead = nil
             guard let upstream = connectUpstream(method: ex.method) else { return }
-            head.withUnsafeBytes { upstream.out.append($0) }
+            writeHead(head, to: upstream)
             setDeadline(.upstream, after: upstreamWait(upstream))
             upstream.flush()
             return
@@ -528,6 +540,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     private func finishExchange(keepAlive: Bool) {
         if keepAlive && !loop.draining {
+            if !noDelaySet {
+                // From the second response on, small writes must not wait for the client's ACK.
+                Socket.setNoDelay(fd)
+                noDelaySet = true
+            }
             state = .idle
             setDeadline(.keepAlive, after: context.keepAliveTimeout)
             flushClient()
@@ -599,7 +616,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         if counted { context.openClients.wrappingSubtract(1, ordering: .relaxed) }
         if let up = exchange?.upstream { up.close(reset: true) }
         exchange = nil
-        loop.watcher.unwatch(fd)
+        loop.watcher.unwatch(fd, closing: true)
         loop.untrack(self)
         Glibc.close(fd)
         loop.clientClosed()

@@ -80,11 +80,13 @@ final class ReadinessWatcher {
         return true
     }
 
-    /// Stops watching `fd`; call before closing it.
-    func unwatch(_ fd: Int32) {
+    /// Stops watching `fd`; call before closing it. With `closing`, the descriptor is about to
+    /// be closed, which removes it from the epoll set by itself (it is never duplicated), so the
+    /// `epoll_ctl` call is skipped — one syscall less per connection.
+    func unwatch(_ fd: Int32, closing: Bool = false) {
         let index = Int(fd)
         guard index < slots.count, slots[index].handler != nil else { return }
-        _ = cshim_epoll_del(epfd, fd)
+        if !closing { _ = cshim_epoll_del(epfd, fd) }
         slots[index] = Slot()
         watchedCount -= 1
     }

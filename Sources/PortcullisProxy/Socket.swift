@@ -70,7 +70,8 @@ enum Socket {
     }
 
     enum AcceptResult {
-        /// A non-blocking connected socket with TCP_NODELAY and its peer's numeric address.
+        /// A non-blocking connected socket and its peer's numeric address (TCP_NODELAY is set when
+        /// the connection turns keep-alive, as nginx does: a single response needs no flag).
         case accepted(Int32, peer: [UInt8])
         case failed(Int32)
     }
@@ -80,7 +81,6 @@ enum Socket {
         var len = UInt32(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutableBytes(of: &storage) { cshim_accept(listenFD, $0.baseAddress, &len) }
         if fd < 0 { return .failed(errno) }
-        setNoDelay(fd)
         let family = Int32(storage.ss_family)
         let peer = withUnsafeBytes(of: &storage) { SocketAddress.numericHost(of: $0.baseAddress!, family: family) }
         return .accepted(fd, peer: peer)

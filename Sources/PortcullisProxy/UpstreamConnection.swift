@@ -46,6 +46,8 @@ final class UpstreamConnection: EventHandler {
     var reused = false
     private var responseBytesSeen = false
     private var readable = false
+    /// See `ClientConnection.peerHungUp`.
+    private var peerHungUp = false
     private var paused = false
     private var pendingInput: [UInt8] = []
     /// When it became idle in the pool.
@@ -85,6 +87,7 @@ final class UpstreamConnection: EventHandler {
             if closed { return }
         }
         if events & (EpollBits.input | EpollBits.readHangUp | errorBits) != 0 {
+            if events & (EpollBits.readHangUp | errorBits) != 0 { peerHungUp = true }
             readable = true
             readLoop()
         }
@@ -121,6 +124,7 @@ final class UpstreamConnection: EventHandler {
         while readable && !paused && !closed {
             switch Socket.read(fd, into: loop.readBuffer) {
             case .bytes(let n):
+                if n < loop.readBuffer.count && !peerHungUp { readable = false }
                 process(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
             case .wouldBlock:
                 readable = false
@@ -196,7 +200,7 @@ final class UpstreamConnection: EventHandler {
         guard !closed else { return }
         closed = true
         delegate = nil
-        loop.watcher.unwatch(fd)
+        loop.watcher.unwatch(fd, closing: true)
         if reset { _ = cshim_set_linger_zero(fd) }
         Glibc.close(fd)
         onClose?(self)
