@@ -85,7 +85,7 @@ check "POST Content-Length at upstream (framing, body_len)" "cl 5000" "$(uplog "
 
 # --- POST chunked
 out=$("${C[@]}" -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
-  --data-binary @"$WORK/small.bin" "$M/e2e/post-chunked")
+  -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/small.bin" "$M/e2e/post-chunked")
 check "POST chunked status" 200 "$out"
 check "POST chunked at upstream (framing, body_len)" "chunked 5000" "$(uplog "$UPLOG" req /e2e/post-chunked framing body_len | tr '\n' ' ' | sed 's/ $//')"
 
@@ -131,7 +131,7 @@ want=$(sha256sum <"$WORK/up.bin" | cut -d' ' -f1)
 out=$(curl -sS --max-time 300 -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/up.bin" \
   "http://127.0.0.1:$P_HASH/e2e/upload")
 check "upload $BIG bytes (Content-Length): sha256, length, framing at hash upstream" "$want $BIG cl" "$out"
-out=$(curl -sS --max-time 300 -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/up.bin" \
+out=$(curl -sS --max-time 300 -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/up.bin" \
   "http://127.0.0.1:$P_HASH/e2e/upload-chunked")
 check "upload $BIG bytes (chunked): sha256, length, framing at hash upstream" "$want $BIG chunked" "$out"
 # upstream.py buffers quadratically; 100 MiB takes it ~40 s on its own.

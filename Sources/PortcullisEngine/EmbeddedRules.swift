@@ -43,7 +43,11 @@ description: Portcullis baseline rules for a small web app (SQLi, XSS, LFI/RFI, 
 default_action: allow            # allow | block: what happens when no rule decides
 mode: enforce                    # detect would record every block as a count (shadow testing)
 on_limit: match                  # a regex that hits its match limit counts as a match (fail closed)
-body: { inspect_limit: 16KiB, oversize: match }   # oversize: match | no_match | continue
+# Bodies: the first 64 KiB are inspected; a larger body (a file upload, a big JSON document) goes
+# through with its first 64 KiB inspected and the rest unseen, as AWS WAF does by default.
+# `oversize: match` would block every body above the limit instead — safer against padding, but
+# it breaks uploads, so a small web app that takes files would have to raise the limit first.
+body: { inspect_limit: 64KiB, oversize: continue }   # oversize: match | no_match | continue
 rules:
 
   # ───────────────────────────── protocol ─────────────────────────────

@@ -134,6 +134,15 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
                 if state == .exchanging { detectAbort() }
                 return
             }
+            if !pendingInput.isEmpty {
+                // Bytes held back at the last pause come before anything still in the socket:
+                // the upstream may have drained below the high-water mark without a resume.
+                let saved = pendingInput
+                pendingInput = []
+                saved.withUnsafeBytes { consume($0) }
+                flushUpstream()
+                continue
+            }
             switch Socket.read(fd, into: loop.readBuffer) {
             case .bytes(let n):
                 // A short read drained the socket: the next bytes bring a new edge, so skip the
