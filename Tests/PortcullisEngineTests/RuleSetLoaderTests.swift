@@ -34,7 +34,8 @@ private let loader = RuleSetLoader(wallClock: fixedClock)
     let set = try loader.load(contentsOf: path)
     #expect(set.name == "default")
     #expect(set.defaultAction == .allow)
-    #expect(set.body.inspectLimit == 16 * 1024)
+    #expect(set.body.inspectLimit == 64 * 1024)
+    #expect(set.body.oversize == .continue)
 }
 
 struct BadRuleFile: Sendable, CustomTestStringConvertible {

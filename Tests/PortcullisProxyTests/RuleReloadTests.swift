@@ -135,7 +135,8 @@ import Testing
         defer { proxy.stop() }
         let client = try proxy.client()
         try client.send("GET /admin HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(try #require(client.readResponse()).status == 200)
+        let before = try #require(client.readResponse())
+        #expect(before.status == 200, "got \(before.status): \(before.bodyText)")
         rules.write(Self.blockAdmin)
         guard case .success(let set) = reloader.reload() else {
             Issue.record("reload failed")
