@@ -1,3 +1,4 @@
+import PortcullisEngine
 import PortcullisHTTP
 import PortcullisProxy
 import Testing
@@ -95,6 +96,49 @@ import Testing
         // against an unread response: the body fits in flight with the proxy's backpressure.
         try client.send(body)
         let response = try #require(client.readResponse())
+        #expect(response.body.count == body.count)
+        #expect(response.body == body)
+    }
+
+    /// A slow upstream makes the proxy's sends to it complete in parts, so client reading pauses
+    /// and resumes many times; with body rules the first bytes are also held for inspection. The
+    /// upstream must receive exactly the bytes sent. (This does not reliably hit the interleaving
+    /// of the pause bug fixed in `readLoop`; the e2e 100 MiB chunked upload did.)
+    @Test(arguments: [false, true])
+    func chunkedUploadToASlowUpstreamArrivesIntact(withBodyRules: Bool) throws {
+        let upstream = try ScriptedUpstream { peer in
+            peer.readSize = 1500
+            EchoScripts.echo(peer)
+        }
+        defer { upstream.stop() }
+        let rules = withBodyRules ? try RuleSetLoader().load(yaml: """
+            name: body
+            body: { inspect_limit: 16KiB, oversize: continue }
+            rules:
+              - id: 1
+                name: no-evil
+                action: block
+                when: { contains: evil-marker, in: [body] }
+            """, sourcePath: "body") : nil
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: rules)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        var body = [UInt8](repeating: 0, count: 3 << 20)
+        var x: UInt32 = 88172645
+        for i in body.indices { x ^= x << 13; x ^= x >> 17; x ^= x << 5; body[i] = 97 + UInt8(x % 26) }
+        var wire = Array("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        var at = 0
+        var size = 777
+        while at < body.count {
+            let n = min(size, body.count - at)
+            wire += Array(String(n, radix: 16).utf8) + [13, 10] + body[at..<(at + n)] + [13, 10]
+            at += n
+            size = size * 7 % 70_001 + 1
+        }
+        wire += Array("0\r\n\r\n".utf8)
+        try client.send(wire)
+        let response = try #require(client.readResponse())
+        #expect(response.status == 200)
         #expect(response.body.count == body.count)
         #expect(response.body == body)
     }

@@ -103,6 +103,9 @@ final class UpstreamPeer: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var parser = RequestParser()
     private var finished = false
+    /// Bytes asked of each `recv`; small values make a slow reader (the proxy's sends to it then
+    /// complete in parts).
+    var readSize = 65536
     /// The body of the request `readRequest` returned last.
     private(set) var lastBody: [UInt8] = []
 
@@ -138,7 +141,7 @@ final class UpstreamPeer: @unchecked Sendable {
                 break
             }
             buffer.removeFirst(offset)
-            var chunk = [UInt8](repeating: 0, count: 65536)
+            var chunk = [UInt8](repeating: 0, count: readSize)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { upstream.recordEarlyClose(); return nil }
             buffer.append(contentsOf: chunk[0..<n])
