@@ -95,7 +95,7 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         let port = proxy.port
         for worker in 0..<4 {
-            DispatchQueue.global().async {
+            BlockingThread.start {
                 defer { done.signal() }
                 guard let client = try? TestClient(port: port) else { return }
                 for i in 0..<150 {

@@ -41,12 +41,12 @@ final class ScriptedUpstream: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
         port = UInt16(bigEndian: bound.sin_port)
-        DispatchQueue.global().async { [self] in
+        BlockingThread.start { [self] in
             while true {
                 let c = accept(fd, nil, nil)
                 if c < 0 { return }
                 state.withLock { $0.connections += 1 }
-                DispatchQueue.global().async { [self] in
+                BlockingThread.start { [self] in
                     let peer = UpstreamPeer(fd: c, upstream: self)
                     script(peer)
                     peer.finish()
