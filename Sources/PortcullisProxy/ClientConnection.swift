@@ -137,10 +137,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             if !pendingInput.isEmpty {
                 // Bytes held back at the last pause come before anything still in the socket:
                 // the upstream may have drained below the high-water mark without a resume.
-                let saved = pendingInput
-                pendingInput = []
-                saved.withUnsafeBytes { consume($0) }
-                flushUpstream()
+                consumePendingInput()
                 continue
             }
             switch Socket.read(fd, into: loop.readBuffer) {
@@ -221,13 +218,16 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
     }
 
+    /// Feeds the bytes held at the last pause to the parser (they may be held again, in part).
+    private func consumePendingInput() {
+        let saved = pendingInput
+        pendingInput = []
+        saved.withUnsafeBytes { consume($0) }
+        flushUpstream()
+    }
+
     private func resumeInput() {
-        if !pendingInput.isEmpty {
-            let saved = pendingInput
-            pendingInput = []
-            saved.withUnsafeBytes { consume($0) }
-            flushUpstream()
-        }
+        if !pendingInput.isEmpty { consumePendingInput() }
         if !closed && readable { readLoop() }
         if !closed && state == .idle && pendingInput.isEmpty && parser.isIdle {
             parser.releaseIdleMemory()
