@@ -60,7 +60,7 @@ http-cases: build
 	scripts/http-cases.sh "$(DEBUG_BIN)"
 
 bench:
-	SWIFT_FLAGS="$(SWIFT_FLAGS)" Bench/peer.sh $(BENCH_ARGS)
+	BENCH_ARGS="$(BENCH_ARGS)" SWIFT_FLAGS="$(SWIFT_FLAGS)" Bench/peer.sh $(BENCH_ARGS)
 
 # The rule engine alone (Bench/Package.swift, ordo-one/benchmark): CPU time and mallocs per request
 # on a fixed corpus. Options pass through BENCH_ENGINE_ARGS.

@@ -4,7 +4,10 @@
 #
 #   Bench/peer.sh [-r ROUNDS] [-d SECS] [-s SCENARIOS] [any other peer_bench.sh option]
 #
-# Defaults: -r 3 -d 10 -s get,args,post,attack,close (later options override them). Builds the
+# Defaults: -r 2 -d 6 -W 1 -s get,args,post,attack,close (about 10 minutes on 2 cores; later
+# options override them). Afterwards it measures the idle RSS of Portcullis with the default
+# rules and writes a Markdown table with the targets of issue 7 (Bench/table.py) to the output
+# directory and into README.md's bench block (BENCH_README=0 leaves README alone). Builds the
 # release binary first. Portcullis listens on 127.0.0.1:19090 (no rules), 19091 (default rules)
 # and 19092 (default rules, detect mode) in front of the harness's upstream
 # on 127.0.0.1:19081; the harness pins, starts and stops it. Peers must be installed
@@ -51,10 +54,28 @@ targets=(
   --start "pc-detect=$BIN run --listen 127.0.0.1:19092 --upstream http://127.0.0.1:19081 --rules $DETECT"
   pc-detect=127.0.0.1:19092
 )
-"$PEER" -r 3 -d 10 -s get,args,post,attack,close "${extra[@]}" "$@" "${targets[@]}"
+"$PEER" -r 2 -d 6 -W 1 -s get,args,post,attack,close "${extra[@]}" "$@" "${targets[@]}"
+
+# Idle RSS with the default rules: started alone, no traffic, read once it accepts connections.
+RSS_FILE=$OUT/idle-rss-kib.txt
+"$BIN" run --listen 127.0.0.1:19093 --upstream http://127.0.0.1:19081 --rules "$ROOT/Rules/default.yaml" \
+  >"$OUT/idle-rss.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do  # at most 10 s
+  if (exec 3<>/dev/tcp/127.0.0.1/19093) 2>/dev/null; then break; fi
+  sleep 0.1
+done
+awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" > "$RSS_FILE" || true
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 
 echo
 if [ -f "$OUT/summary.txt" ]; then
   echo "=== summary ($OUT/summary.txt) ==="
   cat "$OUT/summary.txt"
 fi
+
+echo
+readme=()
+[ "${BENCH_README:-1}" = 1 ] && readme=(--readme "$ROOT/README.md")
+python3 "$ROOT/Bench/table.py" "$OUT" --rss-file "$RSS_FILE" --command "make bench${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}" "${readme[@]}"
+
