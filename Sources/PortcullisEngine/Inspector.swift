@@ -69,42 +69,75 @@ public struct Inspector: Sendable {
     /// (in this or an earlier phase), nil when evaluation should continue.
     public func evaluate(_ phase: Phase, request: RequestView, state: inout EvaluationState,
                          scratch: inout EvaluationScratch) -> Verdict? {
-        if let verdict = state.verdict { return verdict }
+        var observer = NoInspectionObserver()
+        return evaluate(phase, request: request, state: &state, scratch: &scratch, observer: &observer)
+    }
+
+    /// `evaluate`, reporting each step to `observer`.
+    public func evaluate<O: InspectionObserver>(_ phase: Phase, request: RequestView, state: inout EvaluationState,
+                                                scratch: inout EvaluationScratch, observer: inout O) -> Verdict? {
+        if let verdict = state.verdict {
+            observer.phaseEnded(phase, verdict: verdict, reason: .alreadyDecided)
+            return verdict
+        }
         let rules = phase == .requestHeaders ? ruleSet.headerRules : ruleSet.bodyRules
         for rule in rules {
-            guard let found = matches(rule.condition, request: request, state: &state, scratch: &scratch) else {
+            observer.ruleStarted(rule, phase: phase)
+            guard let found = matches(rule.condition, request: request, state: &state, scratch: &scratch,
+                                      observer: &observer) else {
+                observer.ruleFinished(rule, outcome: .noMatch)
                 continue
             }
             state.labels.append(contentsOf: rule.labels)
+            if !rule.labels.isEmpty { observer.labelsAdded(rule.labels) }
             state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
                                              labels: rule.labels, target: found.target, excerpt: found.excerpt,
                                              offset: found.offset, limitHit: found.limitHit))
             switch rule.action {
             case .count:
+                observer.ruleFinished(rule, outcome: .counted)
                 continue
             case .allow:
                 state.verdict = .allow
                 state.decidingRule = rule.id
+                observer.ruleFinished(rule, outcome: .allowed)
+                observer.phaseEnded(phase, verdict: .allow, reason: .ruleDecided(rule.id))
                 return .allow
             case .block(let response):
-                if ruleSet.mode == .detect { continue }
-                state.verdict = .block(response, rule: rule.id)
+                if ruleSet.mode == .detect {
+                    observer.ruleFinished(rule, outcome: .counted)
+                    continue
+                }
+                let verdict = Verdict.block(response, rule: rule.id)
+                state.verdict = verdict
                 state.decidingRule = rule.id
-                return state.verdict
+                observer.ruleFinished(rule, outcome: .blocked)
+                observer.phaseEnded(phase, verdict: verdict, reason: .ruleDecided(rule.id))
+                return verdict
             }
         }
+        observer.phaseEnded(phase, verdict: nil, reason: .phaseComplete)
         return nil
     }
 
     /// Both phases and the default action: the final verdict for a complete request (used by
     /// `portcullis check`, tests and tools; the proxy calls `evaluate` per phase).
     public func decide(_ request: RequestView, scratch: inout EvaluationScratch) -> (Verdict, EvaluationState) {
+        var observer = NoInspectionObserver()
+        return decide(request, scratch: &scratch, observer: &observer)
+    }
+
+    /// `decide`, reporting each step to `observer`.
+    public func decide<O: InspectionObserver>(_ request: RequestView, scratch: inout EvaluationScratch,
+                                              observer: inout O) -> (Verdict, EvaluationState) {
         var state = EvaluationState()
         for phase in Phase.allCases {
-            if let verdict = evaluate(phase, request: request, state: &state, scratch: &scratch) {
+            if let verdict = evaluate(phase, request: request, state: &state, scratch: &scratch, observer: &observer) {
+                observer.decided(verdict, reason: state.decidingRule.map(StopReason.ruleDecided) ?? .alreadyDecided)
                 return (verdict, state)
             }
         }
+        observer.decided(defaultVerdict, reason: .defaultAction)
         return (defaultVerdict, state)
     }
 
@@ -119,41 +152,61 @@ public struct Inspector: Sendable {
         var limitHit: Bool
     }
 
-    private func matches(_ condition: Condition, request: RequestView, state: inout EvaluationState,
-                         scratch: inout EvaluationScratch) -> Found? {
+    private func matches<O: InspectionObserver>(_ condition: Condition, request: RequestView,
+                                                state: inout EvaluationState, scratch: inout EvaluationScratch,
+                                                observer: inout O) -> Found? {
         switch condition {
         case .check(let check):
-            return matches(check, request: request, state: &state, scratch: &scratch)
+            return matches(check, request: request, state: &state, scratch: &scratch, observer: &observer)
         case .all(let parts):
             var first: Found?
             for part in parts {
-                guard let found = matches(part, request: request, state: &state, scratch: &scratch) else { return nil }
+                guard let found = matches(part, request: request, state: &state, scratch: &scratch,
+                                          observer: &observer) else { return nil }
                 if first == nil || (first?.target == nil && found.target != nil) { first = found }
             }
             return first ?? Found(target: nil, excerpt: [], offset: 0, limitHit: false)
         case .any(let parts):
             for part in parts {
-                if let found = matches(part, request: request, state: &state, scratch: &scratch) { return found }
+                if let found = matches(part, request: request, state: &state, scratch: &scratch,
+                                       observer: &observer) { return found }
             }
             return nil
         case .not(let inner):
-            if matches(inner, request: request, state: &state, scratch: &scratch) != nil { return nil }
+            if matches(inner, request: request, state: &state, scratch: &scratch, observer: &observer) != nil {
+                return nil
+            }
             return Found(target: nil, excerpt: [], offset: 0, limitHit: false)
         case .label(let match):
-            return state.hasLabel(match) ? Found(target: "label", excerpt: [], offset: 0, limitHit: false) : nil
+            let present = state.hasLabel(match)
+            observer.labelTested(match, present: present)
+            return present ? Found(target: "label", excerpt: [], offset: 0, limitHit: false) : nil
         }
     }
 
-    private func matches(_ check: Check, request: RequestView, state: inout EvaluationState,
-                         scratch: inout EvaluationScratch) -> Found? {
+    private func matches<O: InspectionObserver>(_ check: Check, request: RequestView, state: inout EvaluationState,
+                                                scratch: inout EvaluationScratch, observer: inout O) -> Found? {
         var hit: Found?
         search: for selector in check.targets {
             let values = request.values(for: selector)
+            observer.targetRead(selector, values: values)
             if values.isEmpty { continue }
-            let chained = check.transforms.isEmpty ? nil : transformed(values, selector, check.transforms, &state)
-            for (index, value) in values.enumerated() where !isExcluded(selector, value, check.exclusions) {
+            let chained: [[UInt8]]?
+            if check.transforms.isEmpty {
+                chained = nil
+            } else if O.wantsSteps {
+                chained = stepwise(values, selector, check.transforms, &observer)
+            } else {
+                chained = transformed(values, selector, check.transforms, &state)
+            }
+            for (index, value) in values.enumerated() {
+                if isExcluded(selector, value, check.exclusions) {
+                    observer.excluded(selector, index: index)
+                    continue
+                }
                 let bytes = chained?[index] ?? value.value
                 let result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
+                observer.operatorEvaluated(check, selector: selector, index: index, input: bytes, result: result)
                 switch result {
                 case .noMatch:
                     continue
@@ -168,9 +221,29 @@ public struct Inspector: Sendable {
             }
         }
         if check.negated {
-            return hit == nil ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
+            let matched = hit == nil
+            observer.checkFinished(check, matched: matched)
+            return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
+        observer.checkFinished(check, matched: hit != nil)
         return hit
+    }
+
+    /// The values of `selector` through `chain` one step at a time, each step reported (for
+    /// observers that want them; the result equals `transformed`).
+    private func stepwise<O: InspectionObserver>(_ values: [TargetValue], _ selector: TargetSelector,
+                                                 _ chain: [Transformation], _ observer: inout O) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        result.reserveCapacity(values.count)
+        for (index, value) in values.enumerated() {
+            var bytes = value.value
+            for step in chain {
+                bytes = step.apply(bytes)
+                observer.transformed(selector, index: index, step: step, result: bytes)
+            }
+            result.append(bytes)
+        }
+        return result
     }
 
     /// The values of `selector` through `chain`, each computed once per request: many rules read
