@@ -24,6 +24,9 @@ public protocol InspectionObserver {
                                     result: OperatorResult)
     /// A check finished; `matched` already accounts for `negate`.
     mutating func checkFinished(_ check: Check, matched: Bool)
+    /// A `not:` condition finished: its inner condition matched or not (the `not` holds when
+    /// it did not).
+    mutating func negationFinished(innerMatched: Bool)
     /// A `label` condition was tested.
     mutating func labelTested(_ match: LabelMatch, present: Bool)
     /// A matching rule added its labels to the request.
@@ -69,6 +72,7 @@ extension InspectionObserver {
     public mutating func operatorEvaluated(_ check: Check, selector: TargetSelector, index: Int, input: [UInt8],
                                            result: OperatorResult) {}
     public mutating func checkFinished(_ check: Check, matched: Bool) {}
+    public mutating func negationFinished(innerMatched: Bool) {}
     public mutating func labelTested(_ match: LabelMatch, present: Bool) {}
     public mutating func labelsAdded(_ labels: [Label]) {}
     public mutating func ruleFinished(_ rule: CompiledRule, outcome: RuleOutcome) {}

@@ -174,8 +174,10 @@ public struct Inspector: Sendable {
             return nil
         case .not(let inner):
             if matches(inner, request: request, state: &state, scratch: &scratch, observer: &observer) != nil {
+                observer.negationFinished(innerMatched: true)
                 return nil
             }
+            observer.negationFinished(innerMatched: false)
             return Found(target: nil, excerpt: [], offset: 0, limitHit: false)
         case .label(let match):
             let present = state.hasLabel(match)

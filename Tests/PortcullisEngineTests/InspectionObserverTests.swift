@@ -49,6 +49,7 @@ import Testing
         }
         mutating func checkFinished(_ check: Check, matched: Bool) { events.append("check \(matched)") }
         mutating func labelTested(_ match: LabelMatch, present: Bool) { events.append("label \(present)") }
+        mutating func negationFinished(innerMatched: Bool) { events.append("not \(innerMatched)") }
         mutating func labelsAdded(_ labels: [Label]) { events.append("labels \(labels)") }
         mutating func ruleFinished(_ rule: CompiledRule, outcome: RuleOutcome) { events.append("outcome \(outcome)") }
         mutating func phaseEnded(_ phase: Phase, verdict: Verdict?, reason: StopReason) {
@@ -93,7 +94,7 @@ import Testing
         #expect(events == [
             "rule 1", "read path 1", "op 0 match(Range(0..<6))", "check true", "labels [area:admin]", "outcome counted",
             "rule 2", "read query.args 0", "check false", "outcome noMatch",
-            "rule 3", "label true", "read header:X-Token 1", "op 0 match(Range(0..<6))", "check true", "outcome noMatch",
+            "rule 3", "label true", "read header:X-Token 1", "op 0 match(Range(0..<6))", "check true", "not true", "outcome noMatch",
             "phase 1 phaseComplete", "phase 2 phaseComplete", "decided defaultAction",
         ])
     }

@@ -73,6 +73,12 @@ public enum ExampleRequest {
         case .success(let b): bytes = b
         case .failure(let e): return .failure(e)
         }
+        return parse(wire: bytes)
+    }
+
+    /// Raw request bytes exactly as a client sends them, parsed by the proxy's `RequestParser`;
+    /// refused when they are not exactly one complete request.
+    public static func parse(wire bytes: [UInt8]) -> Result<(head: RequestHead, body: [UInt8]), ExampleRequestError> {
         var parser = RequestParser()
         var head: RequestHead?
         var body: [UInt8] = []
