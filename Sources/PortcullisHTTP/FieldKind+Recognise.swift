@@ -17,6 +17,7 @@ extension FieldKind {
         case 7:
             if matches(buf, s, "trailer") { return .trailer }
             return matches(buf, s, "upgrade") ? .upgrade : .other
+        case 12: return matches(buf, s, "x-request-id") ? .xRequestID : .other
         case 10:
             if matches(buf, s, "connection") { return .connection }
             return matches(buf, s, "keep-alive") ? .keepAlive : .other
@@ -39,7 +40,7 @@ extension FieldKind {
         case .contentLength, .transferEncoding, .connection, .keepAlive, .proxyConnection,
              .te, .trailer, .upgrade, .expect:
             return true
-        case .other, .host, .xForwardedFor, .xForwardedProto, .xForwardedHost, .date, .server:
+        case .other, .host, .xForwardedFor, .xForwardedProto, .xForwardedHost, .date, .server, .xRequestID:
             return false
         }
     }

@@ -59,6 +59,8 @@ public enum FieldKind: UInt8, Sendable, Equatable {
     case xForwardedHost
     case date
     case server
+    /// X-Request-Id: replaced by the proxy's own id when it assigns one.
+    case xRequestID
 }
 
 /// One header field line, as byte ranges into its head's `storage`.

@@ -32,9 +32,12 @@ public enum MessageSerializer {
     /// forwarded (the parser marks it hop-by-hop): the proxy answers 100-continue itself.
     /// With `.append`, the client's X-Forwarded-For values are joined with ", " into one field
     /// ending in `clientAddress`; a client field named in Connection is dropped, not joined.
+    /// With a `requestID`, the client's X-Request-Id fields are dropped and `X-Request-Id:
+    /// requestID` is written last, so the upstream logs the id the proxy logs.
     public static func writeRequestHead(_ head: RequestHead, framing: BodyFraming, clientAddress: ArraySlice<UInt8>,
                                         scheme: StaticString, defaultHost: [UInt8],
-                                        options: ForwardingOptions, into out: inout [UInt8]) {
+                                        options: ForwardingOptions, requestID: [UInt8]? = nil,
+                                        into out: inout [UInt8]) {
         let storage = head.storage
         out.reserveCapacity(out.count + storage.count + 128 + clientAddress.count)
         out.append(contentsOf: storage[head.methodRange])
@@ -58,6 +61,8 @@ public enum MessageSerializer {
             case .xForwardedProto where options.forwardedProto:
                 continue
             case .xForwardedHost where options.forwardedHost:
+                continue
+            case .xRequestID where requestID != nil:
                 continue
             default:
                 writeField(storage, field, &out)
@@ -93,6 +98,13 @@ public enum MessageSerializer {
             out.append(contentsOf: storage[authority])
             crlf(&out)
         }
+        if let requestID { writeRequestID(requestID, &out) }
+        crlf(&out)
+    }
+
+    private static func writeRequestID(_ id: [UInt8], _ out: inout [UInt8]) {
+        ASCII.append("X-Request-Id: ", to: &out)
+        out.append(contentsOf: id)
         crlf(&out)
     }
 
@@ -104,8 +116,10 @@ public enum MessageSerializer {
     /// 304 response describes the representation), except on 1xx and 204, which must not carry
     /// one. `Connection: close` is written when `keepAlive` is false; `Connection: keep-alive`
     /// when it is true and the client speaks HTTP/1.0 (where close is the default).
+    /// With a `requestID`, the upstream's X-Request-Id is dropped and the proxy's is written.
     public static func writeResponseHead(_ head: ResponseHead, framing: BodyFraming, keepAlive: Bool,
-                                         clientVersion: HTTPVersion, into out: inout [UInt8]) {
+                                         clientVersion: HTTPVersion, requestID: [UInt8]? = nil,
+                                         into out: inout [UInt8]) {
         let storage = head.storage
         out.reserveCapacity(out.count + storage.count + 64)
         writeStatusLine(head.status, &out) { out in
@@ -118,8 +132,10 @@ public enum MessageSerializer {
         var upstreamLength: Range<Int>?
         for field in head.fields {
             if field.kind == .contentLength && upstreamLength == nil { upstreamLength = field.value }
+            if field.kind == .xRequestID && requestID != nil { continue }
             if !field.isHopByHop { writeField(storage, field, &out) }
         }
+        if let requestID, !head.isInterim { writeRequestID(requestID, &out) }
         switch framing {
         case .none:
             let forbidden = head.status < 200 || head.status == 204

@@ -70,6 +70,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var sentContinue = false
         /// Set while the body is held back for body-phase rules (nothing is forwarded yet).
         var pending: PendingInspection?
+        /// Request id, timings and the block-log line (see `RequestObserver`).
+        var observed = ObservedExchange()
     }
 
     /// The request side of inspection for one exchange: the header phase's findings and the body
@@ -146,6 +148,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
                 // recv that would only return EAGAIN (one syscall per request saved, as nginx does).
                 if n < loop.readBuffer.count && !peerHungUp { readable = false }
                 if deadlineKind == .body { setDeadline(.body, after: context.clientBodyTimeout) }
+                loop.observer.stats.bytesIn &+= n
                 consume(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
                 flushUpstream()
             case .wouldBlock:
@@ -241,6 +244,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         // A bodiless request is complete with its head, so an answer given now (a block, a 502)
         // can keep the connection open.
         exchange?.requestComplete = head.framing == .none
+        exchange?.observed = loop.observer.start()
         state = .exchanging
         if head.method == .connect {
             exchange?.keepAlive = false
@@ -250,8 +254,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         let inspector = loop.inspector
         var evaluation = EvaluationState()
         let view = RequestView(head: head, clientAddress: peer)
-        if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
-            loop.noteLimitHits(evaluation, peer: peer)
+        if let verdict = evaluate(inspector, .requestHeaders, view, &evaluation) {
+            decided(verdict, evaluation, head, inspector)
             apply(verdict, head: head)
             return
         }
@@ -262,9 +266,26 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             return
         }
         // No body to wait for: the body phase (on an empty body) and the default action decide now.
-        let verdict = inspector.evaluate(.requestBody, request: view, state: &evaluation, scratch: &loop.scratch)
+        let verdict = evaluate(inspector, .requestBody, view, &evaluation) ?? inspector.defaultVerdict
+        decided(verdict, evaluation, head, inspector)
+        apply(verdict, head: head)
+    }
+
+    /// Runs one phase, adding its time to the exchange's inspection time.
+    private func evaluate(_ inspector: Inspector, _ phase: Phase, _ view: RequestView,
+                          _ evaluation: inout EvaluationState) -> Verdict? {
+        let started = loop.observer.now()
+        defer { exchange?.observed.inspection &+= loop.observer.now() &- started }
+        return inspector.evaluate(phase, request: view, state: &evaluation, scratch: &loop.scratch)
+    }
+
+    /// Inspection has decided: limit hits, counters and the block log take note.
+    private func decided(_ verdict: Verdict, _ evaluation: EvaluationState, _ head: RequestHead,
+                         _ inspector: Inspector) {
         loop.noteLimitHits(evaluation, peer: peer)
-        apply(verdict ?? inspector.defaultVerdict, head: head)
+        guard exchange != nil else { return }
+        loop.observer.decided(verdict, state: evaluation, head: head, client: peer, ruleSet: inspector.ruleSet,
+                              into: &exchange!.observed)
     }
 
     private func apply(_ verdict: Verdict, head: RequestHead) {
@@ -298,7 +319,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         upstream.out.withBytes {
             MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
                                                scheme: "http", defaultHost: context.defaultHost,
-                                               options: context.config.forwarding, into: &$0)
+                                               options: context.config.forwarding,
+                                               requestID: exchange?.observed.requestID, into: &$0)
         }
     }
 
@@ -322,18 +344,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         exchange?.pending = nil
         let inspector = pending.inspector
         let verdict: Verdict
+        var state = pending.state
         switch (truncated, inspector.ruleSet.body.oversize) {
         case (true, .match):
             verdict = .block(BlockResponse(status: 403, body: Array("403 Forbidden: the request body is larger than the inspection limit\n".utf8)), rule: nil)
         case (true, .noMatch):
             verdict = inspector.defaultVerdict
         default:
-            var state = pending.state
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
-            verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
-                ?? inspector.defaultVerdict
-            loop.noteLimitHits(state, peer: peer)
+            verdict = evaluate(inspector, .requestBody, view, &state) ?? inspector.defaultVerdict
         }
+        decided(verdict, state, pending.head, inspector)
         guard verdict == .allow else {
             apply(verdict, head: pending.head)
             return
@@ -445,10 +466,12 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         if ex.outputFraming == .untilClose || !ex.requestComplete { ex.keepAlive = false }
         if loop.draining { ex.keepAlive = false }
         ex.responseStarted = true
+        loop.observer.responded(status: head.status, &ex.observed)
         exchange = ex
         out.withBytes {
             MessageSerializer.writeResponseHead(head, framing: ex.outputFraming, keepAlive: ex.keepAlive,
-                                                clientVersion: ex.clientVersion, into: &$0)
+                                                clientVersion: ex.clientVersion, requestID: ex.observed.requestID,
+                                                into: &$0)
         }
     }
 
@@ -481,6 +504,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         ex.upstream = nil
         exchange = nil
+        loop.observer.finished(ex.observed)
         if !ex.requestComplete { lingerOnClose = true }
         finishExchange(keepAlive: ex.keepAlive && ex.requestComplete)
     }
@@ -490,6 +514,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         ex.upstream = nil
         exchange = ex
         if ex.responseStarted {
+            loop.observer.upstreamFailed(failure)
             // Never fake a complete response: cut the connection so the client sees truncation.
             abortClient()
             return
@@ -504,6 +529,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             upstream.flush()
             return
         }
+        loop.observer.upstreamFailed(failure)
         if !ex.requestComplete { exchange?.keepAlive = false }
         switch failure {
         case .timedOut:
@@ -534,13 +560,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     }
 
     private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])]) {
-        guard let ex = exchange else { return }
+        guard var ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
+        if ex.observed.requestID.isEmpty { ex.observed.requestID = loop.observer.nextID() }
+        loop.observer.responded(status: status, &ex.observed)
+        loop.observer.finished(ex.observed)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
-                                                 contentType: "text/plain; charset=utf-8",
-                                                 keepAlive: keepAlive, extraFields: extraFields, into: &$0)
+                                                 contentType: "text/plain; charset=utf-8", keepAlive: keepAlive,
+                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: ex.observed.requestID)],
+                                                 into: &$0)
         }
         ex.upstream?.close(reset: true)
         exchange = nil
@@ -571,7 +601,10 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     private func flushClient() {
         guard !closed else { return }
-        switch out.flush(to: fd) {
+        let queued = out.count
+        let result = out.flush(to: fd)
+        loop.observer.stats.bytesOut &+= queued - out.count
+        switch result {
         case .drained:
             if state == .closing {
                 if lingerOnClose || !pendingInput.isEmpty { startLingering() } else { close() }

@@ -33,6 +33,8 @@ public final class EventLoop: @unchecked Sendable {
     var inspector: Inspector
     /// Regex match data and other working memory for inspections on this loop.
     var scratch = EvaluationScratch()
+    /// Request ids, counters and the block log of this loop's requests.
+    let observer: RequestObserver
     /// Regex evaluations on this loop that hit their match limit (read with `queue.sync`).
     private(set) var regexLimitHits = 0
     /// The program's diagnostics; set when listening starts.
@@ -47,6 +49,7 @@ public final class EventLoop: @unchecked Sendable {
         self.queue = DispatchQueue(label: "portcullis.loop.\(index)")
         self.watcher = ReadinessWatcher(queue: queue)
         self.time = time
+        self.observer = RequestObserver(loopIndex: index, time: time)
         self.readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
         self.tickInterval = .milliseconds(tickMilliseconds)
     }

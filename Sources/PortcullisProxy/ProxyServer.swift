@@ -17,6 +17,10 @@ public final class ProxyServer: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let stopped = DispatchSemaphore(value: 0)
+    /// Counters exposed at `GET /metrics` on the admin listener.
+    public let metrics = ProxyMetrics()
+    /// Where blocked and counted requests are logged; nil for none.
+    public let blockLog: BlockLogWriter?
 
     private struct State {
         var listenFD: Int32 = -1
@@ -26,12 +30,16 @@ public final class ProxyServer: Sendable {
     }
 
     public init(configuration: ProxyConfiguration, ruleSet: CompiledRuleSet,
-                time: TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "portcullis")) {
+                time: TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "portcullis"),
+                blockLog: BlockLogWriter? = nil) {
         self.configuration = configuration
         self.context = ProxyContext(configuration)
         self.logger = logger
+        self.blockLog = blockLog
         let inspector = Inspector(ruleSet: ruleSet)
         self.loops = (0..<configuration.loops).map { EventLoop(index: $0, time: time, inspector: inspector) }
+        for loop in loops { loop.observer.blockLog = blockLog }
+        metrics.ruleSetLoaded(name: ruleSet.name, id: RuleSetID.of(ruleSet))
         signal(SIGPIPE, SIG_IGN)
     }
 
@@ -107,6 +115,23 @@ public final class ProxyServer: Sendable {
     public func replaceRuleSet(_ ruleSet: CompiledRuleSet) {
         let inspector = Inspector(ruleSet: ruleSet)
         for loop in loops { loop.queue.sync { loop.inspector = inspector } }
+        metrics.ruleSetLoaded(name: ruleSet.name, id: RuleSetID.of(ruleSet))
+    }
+
+    /// Brings the metrics up to date from every loop's counters (each copied on its own queue)
+    /// and returns them in the Prometheus text format.
+    public func scrapeMetrics() -> [UInt8] {
+        var total = LoopStats()
+        var clients = 0, upstreams = 0, regexHits = 0
+        for loop in loops {
+            let (stats, c, u, r) = loop.queue.sync { (loop.observer.stats, loop.clientCount, loop.upstreamPool.openCount, loop.regexLimitHits) }
+            total.add(stats)
+            clients += c
+            upstreams += u
+            regexHits += r
+        }
+        metrics.update(total, clients: clients, upstreams: upstreams, regexHits: regexHits, log: blockLog?.counts)
+        return metrics.exposition()
     }
 
     /// Blocks the calling thread until shutdown completes.

@@ -23,7 +23,8 @@ public enum RuleSource: Sendable, Equatable {
 /// the old set and says why.
 public final class RuleReloader: Sendable {
     public let source: RuleSource
-    private let server: ProxyServer
+    /// The proxy whose loops get the new set.
+    public let server: ProxyServer
     private let logger: Logger
     private let state: Mutex<State>
 
@@ -59,11 +60,13 @@ public final class RuleReloader: Sendable {
                 s.current = fresh
                 s.succeeded += 1
                 s.lastError = nil
+                server.metrics.reloadSucceeded()
                 logger.info("rules reloaded", metadata: ["set": "\(fresh.name)", "rules": "\(fresh.ruleCount)",
                                                          "source": "\(fresh.sourcePath)"])
             case .failure(let error):
                 s.failed += 1
                 s.lastError = error
+                server.metrics.reloadFailed()
                 logger.error("rules reload failed; keeping the previous set", metadata: ["error": "\(error)"])
             }
             return loaded

@@ -9,6 +9,13 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     public let hostText: String
     public let port: UInt16
 
+    /// True for 127.0.0.0/8 and ::1 (the resolved bytes, whatever name was written).
+    public var isLoopback: Bool {
+        if family == AF_INET { return storage.count >= 5 && storage[4] == 127 }
+        guard family == AF_INET6, storage.count >= 24 else { return false }
+        return storage[8..<23].allSatisfy { $0 == 0 } && storage[23] == 1
+    }
+
     public var description: String { family == AF_INET6 && hostText.contains(":") ? "[\(hostText)]:\(port)" : "\(hostText):\(port)" }
 
     /// Parses `host:port`, `[v6]:port` or `http://host:port[/]`, resolving names with getaddrinfo.

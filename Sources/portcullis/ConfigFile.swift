@@ -1,5 +1,6 @@
 import PortcullisEngine
 import PortcullisHTTP
+import PortcullisProxy
 import Yams
 
 /// A config file that cannot be used, located as `file:line:column: message`.
@@ -21,6 +22,8 @@ struct ConfigFileError: Error, CustomStringConvertible, Equatable {
 /// upstream: http://127.0.0.1:3000
 /// rules: Rules/default.yaml
 /// admin: 127.0.0.1:9901
+/// admin_public: false
+/// block_log: { path: /var/log/portcullis/blocks.log, value_limit: 256, redact: [cookie:session], buffer: 4096 }
 /// loops: 2
 /// max_connections: 10000
 /// upstream_timeout: 30s
@@ -40,6 +43,14 @@ enum ConfigFile {
         case upstreamIdleTimeout = "upstream_idle_timeout"
         case shutdownGrace = "shutdown_grace"
         case limits, forwarded
+        case adminPublic = "admin_public"
+        case blockLog = "block_log"
+    }
+
+    enum BlockLogKey: String, CaseIterable {
+        case path
+        case valueLimit = "value_limit"
+        case redact, buffer
     }
 
     enum LimitKey: String, CaseIterable {
@@ -99,6 +110,27 @@ enum ConfigFile {
                     case .maxBodyBytes: s.maxBodyBytes = try reader.size(v)
                     }
                 }
+            case .adminPublic: s.adminPublic = try reader.bool(value)
+            case .blockLog:
+                for (k, v) in try reader.mapping(value, "a mapping with keys path, value_limit, redact, buffer") {
+                    switch try reader.key(k, BlockLogKey.self) {
+                    case .path: s.blockLogPath = try reader.string(v, "a file path, or - for standard output")
+                    case .valueLimit: s.blockLogValueLimit = try reader.integer(v, "a value length in bytes ≥ 16", min: 16)
+                    case .buffer: s.blockLogBuffer = try reader.integer(v, "a number of queued events ≥ 1", min: 1)
+                    case .redact:
+                        guard let items = v.sequence else {
+                            throw reader.fail(v, "expected a list of fields like [cookie:session, header:authorization]")
+                        }
+                        var fields: [String] = []
+                        for item in items {
+                            let text = try reader.string(item, "a field like cookie:session")
+                            if let problem = BlockLogFormat.problem(with: text) { throw reader.fail(item, problem) }
+                            fields.append(text)
+                        }
+                        s.blockLogRedact = fields
+                    }
+                }
+                if s.blockLogPath == nil { throw reader.fail(value, "block_log needs a path (a file, or - for standard output)") }
             case .forwarded:
                 for (k, v) in try reader.mapping(value, "a mapping with keys for, proto, host") {
                     switch try reader.key(k, ForwardedKey.self) {

@@ -2,6 +2,9 @@ import CShim
 import Dispatch
 import Glibc
 import Logging
+import Metrics
+import Prometheus
+import Synchronization
 import PortcullisEngine
 import PortcullisProxy
 
@@ -17,6 +20,7 @@ final class Launcher {
     private var admin: LocalHTTPServer?
     private var demoApp: LocalHTTPServer?
     private var signalSources: [DispatchSourceSignal] = []
+    let blockLog: BlockLogWriter?
 
     init(settings: Settings) throws {
         LoggingBootstrap.once()
@@ -26,11 +30,18 @@ final class Launcher {
         let source = Self.ruleSource(settings.rules)
         self.ruleSet = try source.load()
         self.configuration = try settings.proxyConfiguration(defaultLoops: Int(cshim_cpu_count()))
-        self.server = ProxyServer(configuration: configuration, ruleSet: ruleSet, logger: logger)
+        let adminAddress = try settings.adminAddress()
+        if let path = settings.blockLogPath {
+            blockLog = BlockLogWriter(sink: try FileLogSink(path: path), format: settings.blockLogFormat,
+                                      capacity: settings.blockLogBuffer ?? 4096, logger: logger)
+        } else {
+            blockLog = nil
+        }
+        self.server = ProxyServer(configuration: configuration, ruleSet: ruleSet, logger: logger, blockLog: blockLog)
+        MetricsBootstrap.once(server.metrics)
         self.reloader = RuleReloader(source: source, initial: ruleSet, server: server, logger: logger)
         try server.start()
-        if let adminAddress = settings.admin {
-            let address = try SocketAddress.resolve(adminAddress)
+        if let address = adminAddress {
             let reloader = self.reloader
             admin = try LocalHTTPServer(address: address, name: "admin", logger: logger) { request in
                 AdminEndpoint.handle(request, reloader: reloader)
@@ -56,7 +67,8 @@ final class Launcher {
     func announce() {
         print("portcullis listening on http://\(configuration.listen) → upstream http://\(configuration.upstream)")
         print("rules: \(ruleSet.name) from \(ruleSet.sourcePath) (\(ruleSet.ruleCount) rules, default \(ruleSet.defaultAction.rawValue)); \(configuration.loops) event loop(s)")
-        if let admin = settings.admin { print("admin: http://\(admin)/healthz, GET /rules, POST /reload") }
+        if let admin = settings.admin { print("admin: GET http://\(admin)/metrics, /healthz, /rules; POST /reload") }
+        if let path = settings.blockLogPath { print("block log: \(path == "-" ? "standard output" : path) (reopen with kill -USR1 \(getpid()))") }
         print("reload rules: kill -HUP \(getpid())\(settings.admin.map { " or curl -X POST http://\($0)/reload" } ?? "")")
     }
 
@@ -75,10 +87,18 @@ final class Launcher {
         hangUp.setEventHandler { reloader.reload() }
         hangUp.activate()
         signalSources.append(hangUp)
+        if let blockLog {
+            signal(SIGUSR1, SIG_IGN)
+            let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+            usr1.setEventHandler { blockLog.reopen() }
+            usr1.activate()
+            signalSources.append(usr1)
+        }
     }
 
     func runUntilStopped() {
         server.waitUntilStopped()
+        blockLog?.stop()
     }
 }
 
@@ -93,6 +113,17 @@ enum LoggingBootstrap {
     }()
 
     static func once() { _ = done }
+}
+
+/// swift-metrics reports into the proxy's Prometheus registry, so metrics of any library using
+/// swift-metrics appear at `GET /metrics` too.
+enum MetricsBootstrap {
+    private static let done = Mutex(false)
+
+    static func once(_ metrics: ProxyMetrics) {
+        let first = done.withLock { d -> Bool in defer { d = true }; return !d }
+        if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry)) }
+    }
 }
 
 /// Each proxied request holds two descriptors; Debian's default soft limit of 1,024 would cap a

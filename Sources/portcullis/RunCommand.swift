@@ -14,8 +14,14 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: "Rules file (default \(Settings.defaultRules), or the embedded copy when absent).")
     var rules: String?
 
-    @Option(help: "Admin listener for /healthz and /rules (loopback; off unless given).")
+    @Option(help: "Admin listener for /metrics, /healthz, /rules and POST /reload, e.g. 127.0.0.1:9901 (off unless given).")
     var admin: String?
+
+    @Flag(name: .customLong("admin-public"), help: "Allow the admin listener on a non-loopback address.")
+    var adminPublic = false
+
+    @Option(name: .customLong("block-log"), help: "Write blocked and counted requests as JSON lines to this file (- for stdout).")
+    var blockLog: String?
 
     @Option(help: "YAML config file with the same settings plus timeouts, limits and forwarding.")
     var config: String?
@@ -33,6 +39,8 @@ struct ProxyOptions: ParsableArguments {
         s.upstream = upstream
         s.rules = rules
         s.admin = admin
+        if adminPublic { s.adminPublic = true }
+        s.blockLogPath = blockLog
         if let loops {
             guard loops >= 1 else { throw ValidationError("--loops must be at least 1") }
             s.loops = loops

@@ -28,6 +28,12 @@ struct Settings: Equatable {
     var forwardedFor: ForwardingOptions.ForwardedFor?
     var forwardedProto: Bool?
     var forwardedHost: Bool?
+    var adminPublic: Bool?
+    /// `block_log:` — a file path, or `-` for standard output.
+    var blockLogPath: String?
+    var blockLogValueLimit: Int?
+    var blockLogRedact: [String]?
+    var blockLogBuffer: Int?
 
     static let defaultListen = "127.0.0.1:8080"
     static let defaultUpstream = "http://127.0.0.1:8081"
@@ -58,6 +64,11 @@ struct Settings: Equatable {
         merged.forwardedFor = other.forwardedFor ?? forwardedFor
         merged.forwardedProto = other.forwardedProto ?? forwardedProto
         merged.forwardedHost = other.forwardedHost ?? forwardedHost
+        merged.adminPublic = other.adminPublic ?? adminPublic
+        merged.blockLogPath = other.blockLogPath ?? blockLogPath
+        merged.blockLogValueLimit = other.blockLogValueLimit ?? blockLogValueLimit
+        merged.blockLogRedact = other.blockLogRedact ?? blockLogRedact
+        merged.blockLogBuffer = other.blockLogBuffer ?? blockLogBuffer
         return merged
     }
 
@@ -85,4 +96,27 @@ struct Settings: Equatable {
         if let v = forwardedHost { config.forwarding.forwardedHost = v }
         return config
     }
+
+    /// How block-log values are shown (defaults of `BlockLogFormat` where unset).
+    var blockLogFormat: BlockLogFormat {
+        var format = BlockLogFormat()
+        if let v = blockLogValueLimit { format.valueLimit = v }
+        if let v = blockLogRedact { format.redact = v }
+        return format
+    }
+
+    /// The admin address, refused when it is not loopback unless `admin_public` allows it.
+    func adminAddress() throws -> SocketAddress? {
+        guard let admin else { return nil }
+        let address = try SocketAddress.resolve(admin)
+        if !address.isLoopback && adminPublic != true {
+            throw AdminAddressError(description: "admin address \(admin) is not loopback; the admin endpoint reloads rules and shows metrics, so exposing it needs --admin-public (or admin_public: true)")
+        }
+        return address
+    }
+}
+
+/// An admin address that is not loopback, given without `--admin-public`.
+struct AdminAddressError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -41,6 +41,13 @@ public struct LocalResponse: Sendable {
         self.body = Array(body.utf8)
         self.headers = headers
     }
+
+    public init(status: Int, contentType: StaticString, bytes: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = bytes
+        self.headers = []
+    }
 }
 
 /// A small HTTP/1.1 server on one event loop, for endpoints Portcullis serves itself.

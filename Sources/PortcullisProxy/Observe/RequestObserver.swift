@@ -1,0 +1,107 @@
+import Glibc
+import PortcullisEngine
+import PortcullisHTTP
+
+/// What is observed of one exchange while it runs: its id, its clock readings and the block-log
+/// line waiting for the response status.
+struct ObservedExchange {
+    /// Sent upstream and to the client as `X-Request-Id`; empty until assigned.
+    var requestID: [UInt8] = []
+    /// Loop clock when the request head was parsed; 0 for answers given without a request.
+    var startedAt: UInt64 = 0
+    /// Time spent in rule evaluation so far (both phases).
+    var inspection: UInt64 = 0
+    var verdict = RequestVerdict.reject
+    /// Set when the request must be logged; written once the status is known.
+    var pendingLog: BlockLogEvent?
+    /// Counted in `requests_total` already.
+    var counted = false
+}
+
+/// The block log, request ids and counters of one event loop, called from `ClientConnection` at
+/// a few points of an exchange. Loop-confined: its counters are plain integers.
+final class RequestObserver {
+    var stats = LoopStats()
+    private var ids: RequestIDGenerator
+    private let time: TimeSource
+    /// Shared by every loop; nil when no block log is configured.
+    var blockLog: BlockLogWriter?
+
+    static let headerName = Array("X-Request-Id".utf8)
+
+    init(loopIndex: Int, time: TimeSource) {
+        self.ids = RequestIDGenerator(loopIndex: loopIndex)
+        self.time = time
+    }
+
+    /// A request head was parsed.
+    func start() -> ObservedExchange {
+        ObservedExchange(requestID: ids.next(), startedAt: time.nowNanoseconds(), verdict: .allow)
+    }
+
+    /// An id for an answer given without a parsed request (400, 408, 503).
+    func nextID() -> [UInt8] { ids.next() }
+
+    /// Clock for inspection timing.
+    func now() -> UInt64 { time.nowNanoseconds() }
+
+    /// Inspection decided `verdict` with the findings in `state`: counts the matches and, for a
+    /// block or a count match, prepares the block-log line.
+    func decided(_ verdict: Verdict, state: EvaluationState, head: RequestHead, client: [UInt8],
+                 ruleSet: CompiledRuleSet, into observed: inout ObservedExchange) {
+        var logged = false
+        for match in state.matches {
+            stats.matches[LoopStats.MatchKey(rule: match.ruleID.value, action: match.action), default: 0] &+= 1
+            if match.action != "allow" { logged = true }
+        }
+        let logVerdict: BlockLogEvent.Verdict
+        switch verdict {
+        case .allow:
+            observed.verdict = .allow
+            logVerdict = .allow
+        case .block:
+            observed.verdict = .block
+            logVerdict = .block
+            logged = true
+        }
+        guard logged, blockLog != nil else { return }
+        observed.pendingLog = BlockLogEvent(
+            time: 0, requestID: observed.requestID, client: client, head: head, verdict: logVerdict, status: 0,
+            decidingRule: state.decidingRule, ruleSet: ruleSet.name, matches: state.matches,
+            inspectionNanoseconds: observed.inspection)
+    }
+
+    /// The response head (forwarded or local) went to the client with `status`.
+    func responded(status: Int, _ observed: inout ObservedExchange) {
+        guard !observed.counted else { return }
+        observed.counted = true
+        stats.countRequest(observed.verdict, status: status)
+        if observed.startedAt != 0 { stats.inspection.record(observed.inspection) }
+        if var event = observed.pendingLog, let blockLog {
+            observed.pendingLog = nil
+            event.status = status
+            event.time = WallClock.nowMilliseconds()
+            blockLog.submit(event)
+        }
+    }
+
+    /// The exchange ended with its whole response queued to the client.
+    func finished(_ observed: ObservedExchange) {
+        guard observed.startedAt != 0 else { return }
+        stats.total.record(time.nowNanoseconds() &- observed.startedAt)
+    }
+
+    func upstreamFailed(_ failure: UpstreamFailure) {
+        let kind: UpstreamErrorKind
+        switch failure {
+        case .connectFailed(let e) where e == ECONNREFUSED: kind = .refused
+        case .connectFailed(let e) where e == ETIMEDOUT: kind = .timeout
+        case .connectFailed: kind = .connect
+        case .timedOut: kind = .timeout
+        case .reset: kind = .reset
+        case .closed: kind = .closed
+        case .badResponse: kind = .invalid
+        }
+        stats.upstreamErrors[kind.rawValue] &+= 1
+    }
+}
