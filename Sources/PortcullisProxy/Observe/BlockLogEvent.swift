@@ -84,6 +84,8 @@ public struct BlockLogFormat: Sendable {
     /// The kinds a redacted field may name.
     public static let redactableKinds = ["query.arg", "body.arg", "body.json", "cookie", "header"]
     public static let redactedText = "[redacted]"
+    /// Targets name a rule's target and a request's field name; they are cut here at the latest.
+    static let targetLimit = 128
 
     public init(valueLimit: Int = 256, redact: [String] = []) {
         self.valueLimit = valueLimit
@@ -162,7 +164,7 @@ public struct BlockLogFormat: Sendable {
         for label in match.labels { json.string(label.text) }
         json.endArray()
         json.key("target")
-        if let target = match.target { json.string(Array(target.utf8), limit: valueLimit) } else { json.null() }
+        if let target = match.target { json.string(Array(target.utf8), limit: max(valueLimit, Self.targetLimit)) } else { json.null() }
         json.key("value")
         if isRedacted(match.target) { json.string(Self.redactedText) }
         else { json.string(match.excerpt, limit: valueLimit) }

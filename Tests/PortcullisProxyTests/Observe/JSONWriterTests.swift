@@ -1,0 +1,64 @@
+import Foundation
+@testable import PortcullisProxy
+import Testing
+
+/// The hand-written JSON escaper: every output parses, control characters, quotes and invalid
+/// UTF-8 come out as specified, and truncation never splits a character.
+@Suite struct JSONWriterTests {
+    static let cases: [(input: [UInt8], expected: String)] = [
+        (Array("plain".utf8), #""plain""#),
+        (Array("quote \" and \\ backslash".utf8), #""quote \" and \\ backslash""#),
+        ([0x0A, 0x0D, 0x09, 0x08, 0x0C], #""\n\r\t\b\f""#),
+        ([0x00, 0x01, 0x1F, 0x7F], #""\u0000\u0001\u001f\u007f""#),
+        (Array("é€😀".utf8), "\"é€😀\""),
+        ([0x41, 0xFF, 0x42], "\"A\u{FFFD}B\""),                   // never valid in UTF-8
+        ([0xC0, 0xAE], "\"\u{FFFD}\u{FFFD}\""),                   // overlong '.'
+        ([0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\""),     // a UTF-16 surrogate
+        ([0xF4, 0x90, 0x80, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\""), // beyond U+10FFFF
+        ([0x61, 0xE2, 0x82], "\"a\u{FFFD}\u{FFFD}\""),             // cut-off sequence at the end
+        ([0x3C, 0x73, 0x3E, 0x22, 0x29, 0x3B], #""<s>\");""#),
+    ]
+
+    @Test(arguments: cases)
+    func escapes(input: [UInt8], expected: String) throws {
+        var json = JSONWriter()
+        json.string(input)
+        let text = String(decoding: json.bytes, as: UTF8.self)
+        #expect(text == expected)
+        #expect(String(validating: json.bytes, as: UTF8.self) != nil, "the output is valid UTF-8")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.bytes), options: [.fragmentsAllowed]) as? String
+        #expect(parsed != nil, "the output parses as a JSON string")
+    }
+
+    @Test func truncationStopsAtACharacterBoundary() throws {
+        var json = JSONWriter()
+        json.string(Array("ab€cd".utf8), limit: 3)   // '€' is 3 bytes: it would end at byte 5
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #""ab...""#)
+        var exact = JSONWriter()
+        exact.string(Array("abc".utf8), limit: 3)
+        #expect(String(decoding: exact.bytes, as: UTF8.self) == #""abc""#, "a value at the limit is whole")
+    }
+
+    @Test func objectsAndArraysNestWithCommas() throws {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("a"); json.int(1)
+        json.key("b"); json.beginArray(); json.string("x"); json.null(); json.bool(true); json.beginObject(); json.endObject(); json.endArray()
+        json.key("c"); json.raw("1.500")
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"a":1,"b":["x",null,true,{}],"c":1.500}"#)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
+        #expect(object["a"] as? Int == 1)
+    }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000Z"),
+        (Int64(951_782_400_123), "2000-02-29T00:00:00.123Z"),
+        (Int64(1_795_927_678_231), "2026-11-29T04:47:58.231Z"),
+        (Int64(4_107_542_399_999), "2100-02-28T23:59:59.999Z"),
+        (Int64(-1), "1969-12-31T23:59:59.999Z"),
+    ])
+    func rfc3339(milliseconds: Int64, expected: String) {
+        #expect(WallClock.rfc3339(milliseconds: milliseconds) == expected)
+    }
+}
