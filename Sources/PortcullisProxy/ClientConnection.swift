@@ -72,6 +72,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var pending: PendingInspection?
         /// Request id, timings and the block-log line (see `RequestObserver`).
         var observed = ObservedExchange()
+        /// Set for a request carrying the debug header and secret: answered with its trace.
+        var debugTrace: DebugTraceFormat?
     }
 
     /// The request side of inspection for one exchange: the header phase's findings and the body
@@ -239,6 +241,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     }
 
     private func begin(_ head: RequestHead) {
+        var head = head
+        let debugTrace = context.config.debugTrace.flatMap { DebugTrace.take(from: &head, $0) }
         exchange = Exchange(method: head.method, clientVersion: head.version,
                             keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
         // A bodiless request is complete with its head, so an answer given now (a block, a 502)
@@ -253,6 +257,14 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         let inspector = loop.inspector
         var evaluation = EvaluationState()
+        if let debugTrace {
+            // The whole request (body up to the inspect limit) is traced, then answered here.
+            exchange?.debugTrace = debugTrace
+            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
+            if head.framing == .none { finishInspection(truncated: false, rest: UnsafeRawBufferPointer(start: nil, count: 0)) }
+            else { sendContinueIfExpected(head); setDeadline(.body, after: context.clientBodyTimeout) }
+            return
+        }
         let view = RequestView(head: head, clientAddress: peer)
         if let verdict = evaluate(inspector, .requestHeaders, view, &evaluation) {
             decided(verdict, evaluation, head, inspector)
@@ -343,6 +355,13 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         guard let pending = exchange?.pending else { return }
         exchange?.pending = nil
         let inspector = pending.inspector
+        if let format = exchange?.debugTrace {
+            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
+            let trace = DebugTrace.render(inspector, view, format: format, scratch: &loop.scratch)
+            respond(status: 200, body: trace, extraFields: [],
+                    contentType: format == .json ? "application/json" : "text/plain; charset=utf-8")
+            return
+        }
         let verdict: Verdict
         var state = pending.state
         switch (truncated, inspector.ruleSet.body.oversize) {
@@ -559,7 +578,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         respond(status: response.status, body: body, extraFields: response.headers.map { (name: $0.name, value: $0.value) })
     }
 
-    private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])]) {
+    private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])],
+                         contentType: StaticString = "text/plain; charset=utf-8") {
         guard var ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
@@ -568,7 +588,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         loop.observer.finished(ex.observed)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
-                                                 contentType: "text/plain; charset=utf-8", keepAlive: keepAlive,
+                                                 contentType: contentType, keepAlive: keepAlive,
                                                  extraFields: extraFields + [(name: RequestObserver.headerName, value: ex.observed.requestID)],
                                                  into: &$0)
         }

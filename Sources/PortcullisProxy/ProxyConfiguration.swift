@@ -39,6 +39,9 @@ public struct ProxyConfiguration: Sendable {
     public var upstreamIdleTimeout: Duration = .seconds(60)
     /// On SIGTERM/SIGINT, in-flight requests get this long to finish. Default: 10 s.
     public var shutdownGrace: Duration = .seconds(10)
+    /// The live `explain`: requests carrying this header with its secret are answered with their
+    /// evaluation trace instead of being forwarded. Default: off (nil); there is no default secret.
+    public var debugTrace: DebugTraceConfiguration?
 
     public init(listen: SocketAddress, upstream: SocketAddress, loops: Int) {
         self.listen = listen

@@ -29,6 +29,7 @@ struct ConfigFileError: Error, CustomStringConvertible, Equatable {
 /// upstream_timeout: 30s
 /// limits: { max_body_bytes: 10MiB, max_header_bytes: 32KiB }
 /// forwarded: { for: append, proto: true, host: true }
+/// debug: { header: X-Portcullis-Debug, secret: a-long-random-string }   # live explain; off by default
 /// ```
 enum ConfigFile {
     enum Key: String, CaseIterable {
@@ -42,7 +43,7 @@ enum ConfigFile {
         case clientSendTimeout = "client_send_timeout"
         case upstreamIdleTimeout = "upstream_idle_timeout"
         case shutdownGrace = "shutdown_grace"
-        case limits, forwarded
+        case limits, forwarded, debug
         case adminPublic = "admin_public"
         case blockLog = "block_log"
     }
@@ -52,6 +53,13 @@ enum ConfigFile {
         case valueLimit = "value_limit"
         case redact, buffer
     }
+
+    enum DebugKey: String, CaseIterable {
+        case header, secret
+    }
+
+    /// The debug header when none is named.
+    static let defaultDebugHeader = "X-Portcullis-Debug"
 
     enum LimitKey: String, CaseIterable {
         case maxRequestLine = "max_request_line"
@@ -143,6 +151,22 @@ enum ConfigFile {
                     case .proto: s.forwardedProto = try reader.bool(v)
                     case .host: s.forwardedHost = try reader.bool(v)
                     }
+                }
+            case .debug:
+                var header: String?
+                var secret: String?
+                for (k, v) in try reader.mapping(value, "a mapping with keys header, secret") {
+                    switch try reader.key(k, DebugKey.self) {
+                    case .header: header = try reader.string(v, "a header name like \(defaultDebugHeader)")
+                    case .secret: secret = try reader.string(v, "a secret of at least "
+                        + "\(DebugTraceConfiguration.minimumSecretLength) printable characters")
+                    }
+                }
+                guard let secret else { throw reader.fail(value, "debug needs a secret (there is no default)") }
+                do {
+                    s.debugTrace = try DebugTraceConfiguration(header: header ?? defaultDebugHeader, secret: secret)
+                } catch {
+                    throw reader.fail(value, error.message)
                 }
             }
         }

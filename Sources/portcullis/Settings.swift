@@ -34,6 +34,8 @@ struct Settings: Equatable {
     var blockLogValueLimit: Int?
     var blockLogRedact: [String]?
     var blockLogBuffer: Int?
+    /// Config file only (a secret on the command line would show in `ps`).
+    var debugTrace: DebugTraceConfiguration?
 
     static let defaultListen = "127.0.0.1:8080"
     static let defaultUpstream = "http://127.0.0.1:8081"
@@ -69,6 +71,7 @@ struct Settings: Equatable {
         merged.blockLogValueLimit = other.blockLogValueLimit ?? blockLogValueLimit
         merged.blockLogRedact = other.blockLogRedact ?? blockLogRedact
         merged.blockLogBuffer = other.blockLogBuffer ?? blockLogBuffer
+        merged.debugTrace = other.debugTrace ?? debugTrace
         return merged
     }
 
@@ -94,6 +97,7 @@ struct Settings: Equatable {
         if let v = forwardedFor { config.forwarding.forwardedFor = v }
         if let v = forwardedProto { config.forwarding.forwardedProto = v }
         if let v = forwardedHost { config.forwarding.forwardedHost = v }
+        config.debugTrace = debugTrace
         return config
     }
 
