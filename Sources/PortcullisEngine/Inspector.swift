@@ -38,6 +38,10 @@ public struct EvaluationState: Sendable {
     /// Set once a rule allowed or blocked; later phases do not run.
     public var verdict: Verdict?
     public var decidingRule: RuleID?
+    /// Every rate-limit rule whose condition matched, with what it decided (`RateLimitGate`).
+    public var rateLimits: [RateLimitOutcome] = []
+    /// Rate-limit rules matched in this phase and not yet checked.
+    var rateLimitCandidates: [CompiledRule] = []
     /// Transformed values already computed for this request, by target and chain.
     var transformCache: [TransformKey: [[UInt8]]] = [:]
 
@@ -88,6 +92,17 @@ public struct Inspector: Sendable {
                 observer.ruleFinished(rule, outcome: .noMatch)
                 continue
             }
+            if rule.rateLimit != nil {
+                // A candidate: its limit is checked with the others when the phase decides or ends.
+                state.rateLimitCandidates.append(rule)
+                observer.ruleFinished(rule, outcome: .counted)
+                continue
+            }
+            if rule.action.decides(in: ruleSet.mode),
+               let limited = RateLimitGate.settle(ruleSet, request: request, state: &state) {
+                observer.phaseEnded(phase, verdict: limited, reason: .ruleDecided(state.decidingRule ?? rule.id))
+                return limited
+            }
             state.labels.append(contentsOf: rule.labels)
             if !rule.labels.isEmpty { observer.labelsAdded(rule.labels) }
             state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
@@ -115,6 +130,10 @@ public struct Inspector: Sendable {
                 observer.phaseEnded(phase, verdict: verdict, reason: .ruleDecided(rule.id))
                 return verdict
             }
+        }
+        if let limited = RateLimitGate.settle(ruleSet, request: request, state: &state) {
+            observer.phaseEnded(phase, verdict: limited, reason: .ruleDecided(state.decidingRule ?? RuleID(-1)))
+            return limited
         }
         observer.phaseEnded(phase, verdict: nil, reason: .phaseComplete)
         return nil

@@ -265,7 +265,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             else { sendContinueIfExpected(head); setDeadline(.body, after: context.clientBodyTimeout) }
             return
         }
-        let view = RequestView(head: head, clientAddress: peer)
+        let view = RequestView(head: head, clientAddress: peer, receivedAt: loop.time.nowNanoseconds())
         if let verdict = evaluate(inspector, .requestHeaders, view, &evaluation) {
             decided(verdict, evaluation, head, inspector)
             apply(verdict, head: head)
@@ -356,7 +356,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         exchange?.pending = nil
         let inspector = pending.inspector
         if let format = exchange?.debugTrace {
-            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
+            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
+                                   receivedAt: loop.time.nowNanoseconds())
             let trace = DebugTrace.render(inspector, view, format: format, scratch: &loop.scratch)
             respond(status: 200, body: trace, extraFields: [],
                     contentType: format == .json ? "application/json" : "text/plain; charset=utf-8")
@@ -370,7 +371,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         case (true, .noMatch):
             verdict = inspector.defaultVerdict
         default:
-            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated)
+            let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
+                                   receivedAt: loop.time.nowNanoseconds())
             verdict = evaluate(inspector, .requestBody, view, &state) ?? inspector.defaultVerdict
         }
         decided(verdict, state, pending.head, inspector)

@@ -112,10 +112,16 @@ public final class ProxyServer: Sendable {
 
     /// Puts a new rule set in force: each loop switches on its own queue; a request already being
     /// inspected finishes with the set it started with. Returns once every loop has switched.
-    public func replaceRuleSet(_ ruleSet: CompiledRuleSet) {
-        let inspector = Inspector(ruleSet: ruleSet)
+    /// Rate-limit rules whose definition did not change keep their counters (the set put in
+    /// force, returned, shares them with the previous one).
+    @discardableResult
+    public func replaceRuleSet(_ ruleSet: CompiledRuleSet) -> CompiledRuleSet {
+        let previous = loops[0].queue.sync { loops[0].inspector.ruleSet }
+        let inForce = ruleSet.keepingRateLimitState(of: previous)
+        let inspector = Inspector(ruleSet: inForce)
         for loop in loops { loop.queue.sync { loop.inspector = inspector } }
         metrics.ruleSetLoaded(name: ruleSet.name, id: RuleSetID.of(ruleSet))
+        return inForce
     }
 
     /// Brings the metrics up to date from every loop's counters (each copied on its own queue)

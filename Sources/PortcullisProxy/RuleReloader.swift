@@ -53,11 +53,12 @@ public final class RuleReloader: Sendable {
     @discardableResult
     public func reload() -> Result<CompiledRuleSet, RuleSetLoadError> {
         state.withLock { s -> Result<CompiledRuleSet, RuleSetLoadError> in
-            let loaded = load()
+            var loaded = load()
             switch loaded {
             case .success(let fresh):
-                server.replaceRuleSet(fresh)
-                s.current = fresh
+                let inForce = server.replaceRuleSet(fresh)
+                loaded = .success(inForce)
+                s.current = inForce
                 s.succeeded += 1
                 s.lastError = nil
                 server.metrics.reloadSucceeded()

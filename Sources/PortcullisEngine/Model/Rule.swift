@@ -63,6 +63,15 @@ public enum RuleAction: Sendable, Equatable {
         case .count: return "count"
         }
     }
+
+    /// True when a match ends evaluation (allow, or block in `mode: enforce`).
+    public func decides(in mode: EnforcementMode) -> Bool {
+        switch self {
+        case .allow: return true
+        case .block: return mode == .enforce
+        case .count: return false
+        }
+    }
 }
 
 /// One check: targets (minus exclusions), a transformation chain, an operator, maybe negated.
@@ -148,10 +157,13 @@ public struct CompiledRule: Sendable {
     public var examples: [RuleExample]
     /// Where the rule was defined (`file:line`), for reports.
     public var source: String
+    /// Set for a rate-limit rule: the condition makes the request a candidate, the limit decides.
+    public var rateLimit: CompiledRateLimit?
 
     public init(id: RuleID, name: String, description: String = "", priority: Int, phase: Phase,
                 condition: Condition, action: RuleAction, labels: [Label] = [], examples: [RuleExample] = [],
-                source: String) {
+                source: String, rateLimit: CompiledRateLimit? = nil) {
+        self.rateLimit = rateLimit
         self.id = id
         self.name = name
         self.description = description

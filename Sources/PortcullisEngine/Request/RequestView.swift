@@ -61,6 +61,9 @@ public final class RequestView {
     /// True when the body was larger than what was buffered.
     public let bodyTruncated: Bool
     public let limits: ExtractionLimits
+    /// When the request (or, for the body phase, its body) arrived, in monotonic nanoseconds:
+    /// the "now" of rate limits. Injected by the caller so tests choose it.
+    public let receivedAt: UInt64
 
     /// Values of the kinds without a name, by `slot(of:)`.
     private var cache: [[TargetValue]?]
@@ -75,7 +78,8 @@ public final class RequestView {
     }
 
     public init(head: RequestHead, clientAddress: [UInt8], body: [UInt8] = [], bodyTruncated: Bool = false,
-                limits: ExtractionLimits = ExtractionLimits()) {
+                limits: ExtractionLimits = ExtractionLimits(), receivedAt: UInt64 = 0) {
+        self.receivedAt = receivedAt
         self.head = head
         self.clientAddress = clientAddress
         self.body = body

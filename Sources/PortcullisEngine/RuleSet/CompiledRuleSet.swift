@@ -21,6 +21,8 @@ public final class CompiledRuleSet: Sendable {
     public let limitOutcome: LimitOutcome
     /// The files the set was loaded from (the main file and phrase files it names).
     public let sourceFiles: [String]
+    /// Settings shared by the rate-limit rules (`rate_limits:`).
+    public let rateLimitSettings: RateLimitSettings
 
     /// Number of compiled rules.
     public var ruleCount: Int { headerRules.count + bodyRules.count }
@@ -34,7 +36,9 @@ public final class CompiledRuleSet: Sendable {
     /// `rules` in any order; they are sorted by priority (stable) and split by phase here.
     public init(name: String, sourcePath: String, defaultAction: DefaultAction, body: BodyInspection,
                 rules: [CompiledRule] = [], mode: EnforcementMode = .enforce, limitOutcome: LimitOutcome = .match,
-                sourceFiles: [String] = [], loadedAt: Duration, loadDuration: Duration) {
+                sourceFiles: [String] = [], rateLimitSettings: RateLimitSettings = RateLimitSettings(),
+                loadedAt: Duration, loadDuration: Duration) {
+        self.rateLimitSettings = rateLimitSettings
         self.name = name
         self.sourcePath = sourcePath
         self.defaultAction = defaultAction

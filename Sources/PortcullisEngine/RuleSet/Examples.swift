@@ -151,7 +151,7 @@ public struct ExampleResult: Sendable, Equatable {
 /// the rules would do, and detect mode only changes what the proxy does with a block.
 public enum ExampleRunner {
     public static func run(_ ruleSet: CompiledRuleSet) -> [ExampleResult] {
-        let enforcing = ruleSet.enforcing()
+        let enforcing = ruleSet.enforcing().withFreshRateLimitState()
         let inspector = Inspector(ruleSet: enforcing)
         let rules = enforcing.headerRules + enforcing.bodyRules
         let names = Dictionary(rules.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -185,12 +185,18 @@ public enum ExampleRunner {
         let limit = inspector.ruleSet.body.inspectLimit
         let view = RequestView(head: parsed.head, clientAddress: Array(ExampleRequest.clientAddress.utf8),
                                body: Array(parsed.body.prefix(limit)), bodyTruncated: parsed.body.count > limit)
-        let (verdict, state) = inspector.decide(view, scratch: &scratch)
-        let matched = state.matches.contains { $0.ruleID == rule.id }
         func describe(_ id: RuleID?) -> String {
             guard let id else { return "the default action" }
             return "rule \(id) (\(names[id] ?? "?"))"
         }
+        // Every example starts from empty counters: examples do not depend on each other's order.
+        inspector.ruleSet.resetRateLimitState()
+        if let rateLimit = rule.rateLimit {
+            return RateLimitExample.run(result, rule: rule, limit: rateLimit, view: view, inspector: inspector,
+                                        scratch: &scratch, describe: describe)
+        }
+        let (verdict, state) = inspector.decide(view, scratch: &scratch)
+        let matched = state.matches.contains { $0.ruleID == rule.id }
         switch (example.expectation, verdict) {
         case (.block, .block(_, let decider)):
             result.passed = matched
@@ -219,6 +225,7 @@ extension CompiledRuleSet {
         if mode == .enforce { return self }
         return CompiledRuleSet(name: name, sourcePath: sourcePath, defaultAction: defaultAction, body: body,
                                rules: headerRules + bodyRules, mode: .enforce, limitOutcome: limitOutcome,
-                               sourceFiles: sourceFiles, loadedAt: loadedAt, loadDuration: loadDuration)
+                               sourceFiles: sourceFiles, rateLimitSettings: rateLimitSettings, loadedAt: loadedAt,
+                               loadDuration: loadDuration)
     }
 }

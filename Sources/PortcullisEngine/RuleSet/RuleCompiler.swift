@@ -56,12 +56,10 @@ struct RuleCompiler {
         var condition: Condition?
         var examples: [RuleExample] = []
 
+        var rateLimit: (key: Node, definition: RateLimitDefinition)?
+        var whenKey: Node?
+
         for (keyNode, value) in mapping {
-            if keyNode.scalar?.string == "rate_limit" {
-                throw located.error(at: keyNode, "'rate_limit' is not supported yet: rate limits arrive with the "
-                    + "rate-limit work, and a rule that cannot be enforced is refused rather than ignored; "
-                    + "expected a rule without rate_limit")
-            }
             let key = try located.key(keyNode, of: RuleKey.self, in: "a rule", expected: RuleKey.list)
             switch key {
             case .id:
@@ -83,15 +81,34 @@ struct RuleCompiler {
             case .labels:
                 labels = try Self.labels(value, file: located)
             case .when:
-                var conditions = ConditionCompiler(file: located, baseDirectory: baseDirectory, bundledFiles: bundledFiles)
-                condition = try conditions.condition(value)
-                phraseFiles.append(contentsOf: conditions.phraseFiles.filter { !phraseFiles.contains($0) })
-                warnings.append(contentsOf: conditions.warnings)
+                whenKey = keyNode
+                condition = try compileCondition(value, file: located)
+            case .rateLimit:
+                let (definition, when) = try RateLimitCompiler(file: located).definition(value)
+                rateLimit = (keyNode, definition)
+                if let when {
+                    condition = try compileCondition(when, file: located)
+                } else {
+                    condition = .all([])
+                }
             case .examples:
                 examples = try Self.examples(value, file: located)
             }
         }
 
+        if let rateLimit {
+            if let whenKey {
+                throw located.error(at: whenKey, "a rate-limit rule takes its condition under rate_limit.when; "
+                    + "expected `rate_limit: { …, when: … }` and no rule-level when")
+            }
+            if case .allow = action {
+                throw located.error(at: rateLimit.key, "a rate-limit rule cannot allow; expected `action: block` "
+                    + "(429 with Retry-After, or your response) or `action: count`")
+            }
+            if action != nil, responseNode == nil, case .block = action {
+                action = .block(BlockResponse(status: 429))
+            }
+        }
         for (key, present) in [(RuleKey.id, id != nil), (.name, name != nil), (.action, action != nil),
                                (.when, condition != nil)] where !present {
             throw located.error(at: node, "missing key '\(key.rawValue)'; expected \(key.expectation)")
@@ -107,7 +124,16 @@ struct RuleCompiler {
         return CompiledRule(id: id!, name: name!, description: description, priority: priority,
                             phase: compiledCondition.readsBody ? .requestBody : .requestHeaders,
                             condition: compiledCondition, action: action!, labels: labels, examples: examples,
-                            source: "\(file.file):\(node.mark?.line ?? 1)")
+                            source: "\(file.file):\(node.mark?.line ?? 1)",
+                            rateLimit: rateLimit.map { CompiledRateLimit(definition: $0.definition) })
+    }
+
+    private mutating func compileCondition(_ node: Node, file located: LocatedErrors) throws(RuleSetLoadError) -> Condition {
+        var conditions = ConditionCompiler(file: located, baseDirectory: baseDirectory, bundledFiles: bundledFiles)
+        let condition = try conditions.condition(node)
+        phraseFiles.append(contentsOf: conditions.phraseFiles.filter { !phraseFiles.contains($0) })
+        warnings.append(contentsOf: conditions.warnings)
+        return condition
     }
 
     private static func labels(_ node: Node, file: LocatedErrors) throws(RuleSetLoadError) -> [Label] {
@@ -192,9 +218,10 @@ struct RuleCompiler {
     }
 }
 
-/// Keys of a rule. `rate_limit` is recognised only to be refused with its own message.
+/// Keys of a rule.
 enum RuleKey: String, CaseIterable {
     case id, name, description, priority, action, response, labels, when, examples
+    case rateLimit = "rate_limit"
 
     static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
@@ -203,7 +230,8 @@ enum RuleKey: String, CaseIterable {
         case .id: return "a unique integer id, e.g. `id: 1001`"
         case .name: return "a rule name, e.g. `name: sqli-union-select`"
         case .action: return "`action: block`, `allow` or `count`"
-        case .when: return "a condition under `when:`, e.g. `when: { contains: '../', in: [path] }`"
+        case .when: return "a condition under `when:`, e.g. `when: { contains: '../', in: [path] }` "
+            + "(or a `rate_limit:`)"
         default: return rawValue
         }
     }

@@ -9,6 +9,7 @@ struct RuleSetFields {
     var mode = EnforcementMode.enforce
     var limitOutcome = LimitOutcome.match
     var body = BodyInspection()
+    var rateLimits = RateLimitSettings()
     /// The `rules:` list, compiled by `RuleCompiler`.
     var rules: Node.Sequence?
 
@@ -38,6 +39,8 @@ struct RuleSetFields {
                     limitOutcome = try file.choice(value, of: LimitOutcome.self, field: "on_limit")
                 case .body:
                     body = try Self.body(value, file: file)
+                case .rateLimits:
+                    rateLimits = try RateLimitCompiler(file: file).settings(value)
                 case .rules:
                     guard let list = value.sequence else {
                         throw file.error(at: value, "'rules' is a \(value.kindName); expected a list of rules "
@@ -80,7 +83,9 @@ enum TopKey: String, CaseIterable {
     case defaultAction = "default_action"
     case mode
     case onLimit = "on_limit"
-    case body, rules
+    case body
+    case rateLimits = "rate_limits"
+    case rules
 
     static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -82,6 +82,7 @@ public struct RuleSetLoader: Sendable {
                                   body: fields.body, rules: rules, mode: fields.mode,
                                   limitOutcome: fields.limitOutcome,
                                   sourceFiles: [sourcePath] + compiler.phraseFiles,
+                                  rateLimitSettings: fields.rateLimits,
                                   loadedAt: wallClock(), loadDuration: ContinuousClock.now - started)
         return RuleSetDiagnosis(path: sourcePath, ruleSet: set, warnings: warnings, ruleCount: ruleCount)
     }
