@@ -139,7 +139,7 @@ let brokenRules: [BrokenRules] = [
     .init("rate window without unit", rule("    rate_limit: { limit: 5, window: ‸60 }\n"), "bad rate_limit.window '60'"),
     .init("rate key unknown", rule("    rate_limit: { limit: 5, window: 1m, by: [client_ip, ‸user_agent] }\n"),
           "unknown rate-limit key 'user_agent'; expected one of: client_ip, forwarded_ip"),
-    .init("rate key without name", rule("    rate_limit: { limit: 5, window: 1m, by: [‸header:] }\n"),
+    .init("rate key without name", rule("    rate_limit: { limit: 5, window: 1m, by: [‸'header:'] }\n"),
           "unknown rate-limit key 'header:'"),
     .init("rate key twice", rule("    rate_limit: { limit: 5, window: 1m, by: [path, ‸path] }\n"),
           "key 'path' appears twice in 'by'"),
@@ -185,7 +185,7 @@ let brokenRules: [BrokenRules] = [
     .init("bad on_limit", rule: nil, "name: t\non_limit: ‸block\nrules: []\n", "bad on_limit 'block'; expected match | no_match"),
     .init("rules not a list", rule: nil, "name: t\nrules: ‸{}\n", "'rules' is a mapping; expected a list of rules"),
     .init("unknown top key", rule: nil, "name: t\n‸rule: []\n",
-          "unknown key 'rule' in the rules file; expected one of: name, description, default_action, mode, on_limit, body, rules"),
+          "unknown key 'rule' in the rules file; expected one of: name, description, default_action, mode, on_limit, body, rate_limits, rules"),
 ]
 
 @Test("rule errors are located and say what was expected", arguments: brokenRules)

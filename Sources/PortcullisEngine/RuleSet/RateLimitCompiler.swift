@@ -67,9 +67,24 @@ struct RateLimitCompiler {
         guard let window else {
             throw file.error(at: node, "rate_limit has no 'window'; expected a window from 1s to 1h, e.g. `window: 1m`")
         }
-        let source = when.flatMap { try? Yams.serialize(node: $0) } ?? ""
+        let source = when.map(Self.canonical) ?? ""
         return (RateLimitDefinition(limit: limit, windowNanoseconds: window, burst: burst, keys: keys,
                                     fallback: fallback, maxKeys: maxKeys, conditionSource: source), when)
+    }
+
+    /// A condition's text independent of how it is written: flow or block style, quoting, and
+    /// the order of a mapping's keys do not change it.
+    static func canonical(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            return "\"" + scalar.string.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        case .sequence(let sequence):
+            return "[" + sequence.map(canonical).joined(separator: ",") + "]"
+        case .mapping(let mapping):
+            return "{" + mapping.map { canonical($0.key) + ":" + canonical($0.value) }.sorted().joined(separator: ",") + "}"
+        case .alias:
+            return "*"
+        }
     }
 
     /// The `rate_limits:` mapping at the top of a file.
