@@ -300,7 +300,7 @@ func forwardedClient(_ c: ForwardedCase) throws {
           window: 1m
           limit: 1
           when:
-            in: path
+            in: [path]
             equals: "/a"
       - { id: 2, name: b, action: block, rate_limit: { limit: 2, window: 1m, when: { equals: /b, in: path } } }
     """)

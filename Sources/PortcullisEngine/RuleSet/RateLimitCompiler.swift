@@ -72,12 +72,15 @@ struct RateLimitCompiler {
                                     fallback: fallback, maxKeys: maxKeys, conditionSource: source), when)
     }
 
-    /// A condition's text independent of how it is written: flow or block style, quoting, and
-    /// the order of a mapping's keys do not change it.
+    /// A condition's text independent of how it is written: flow or block style, quoting, the
+    /// order of a mapping's keys, and `x` versus `[x]` do not change it.
     static func canonical(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
             return "\"" + scalar.string.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        case .sequence(let sequence) where sequence.count == 1 && sequence.first?.scalar != nil:
+            // Where the language takes one value or a list (`in: path`), both mean the same.
+            return canonical(sequence.first!)
         case .sequence(let sequence):
             return "[" + sequence.map(canonical).joined(separator: ",") + "]"
         case .mapping(let mapping):
