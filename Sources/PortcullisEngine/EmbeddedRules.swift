@@ -24,6 +24,7 @@ public enum EmbeddedRules {
 #   1800s  cross-site scripting (XSS)
 #   1900s  Java / expression-language injection and deserialisation
 #   1950s  Node.js injection and prototype pollution
+#   2000s  abuse: rate limits (login bursts)
 #
 # Conventions
 # - "args" means every place a client puts data an application reads: query and body argument
@@ -1293,6 +1294,33 @@ rules:
           {"__proto__": {"isAdmin": true}}
       allow:
         - 'GET /search?q=prototype+construction'
+
+  # ---- 2000s abuse: rate limits ---------------------------------------------------------------
+
+  - id: 2001
+    name: login-burst
+    description: >
+      Password guessing and credential stuffing: at most 10 login attempts (POSTs to a login
+      path) per client address per minute. A quiet client may send 10 at once; after that one
+      attempt every 6 s passes and the rest are answered 429 with Retry-After, before the body is
+      read. Keyed by the TCP peer (client_ip): behind a load balancer, list it under
+      rate_limits.trusted_proxies and key by forwarded_ip instead.
+    action: block
+    labels: [abuse:login-burst]
+    rate_limit:
+      limit: 10
+      window: 1m
+      by: [client_ip]
+      max_keys: 100000
+      when:
+        all:
+          - { equals: POST, in: method }
+          - regex: '(?:^|/)(?:log-?in|sign-?in|log-?on|wp-login\.php|auth/login|session/new|users/sign_in)(?:\.\w{1,5})?/?$'
+            in: path
+            case_insensitive: true
+    examples:
+      block: ['POST /login', 'POST /wp-login.php', 'POST /api/v1/auth/login', 'POST /users/sign_in']
+      allow: ['GET /login', 'POST /search', 'POST /login-help/contact', 'POST /blog/login-tips/comments']
 
 """#
 

@@ -114,6 +114,9 @@ struct DemoCommand: ParsableCommand {
               curl -i -d 'user=x;cat /etc/passwd' http://\(front)/login                # command injection
               curl -i -A 'sqlmap/1.7' http://\(front)/                                  # a scanner
 
+            And a rate limit (rule 2001: 10 login attempts per client per minute, then 429 with Retry-After):
+              for i in $(seq 12); do curl -s -o /dev/null -w '%{http_code} ' -d 'user=alice&password=guess'"$i" http://\(front)/login; done; echo
+
             Stop with Ctrl-C (in-flight requests finish first).
             """)
         launcher.runUntilStopped()
