@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 DEBUG_BIN    = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/portcullis
 RELEASE_BIN  = $(shell $(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/portcullis
 
-.PHONY: embed-rules run test build release e2e http-cases bench bench-engine fuzz check clean deps
+.PHONY: embed-rules run test build release e2e observe http-cases bench bench-engine fuzz check clean deps
 
 deps:
 	@scripts/ensure-deps.sh $(DEB_PACKAGES)
@@ -47,6 +47,7 @@ endif
 test: deps build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	$(DEBUG_BIN) check Rules/default.yaml Rules/examples/*.yaml
+	python3 scripts/observe.py "$(DEBUG_BIN)"
 	@scripts/shared-suites.sh "$(DEBUG_BIN)" "$(SHARED)"
 
 # Compiles the shipped rule sets and runs every rule's examples.
@@ -55,6 +56,10 @@ check: build
 
 e2e: build
 	scripts/e2e.sh "$(DEBUG_BIN)"
+
+# The block log, X-Request-Id, /metrics and the admin guard, through the built binary.
+observe: build
+	python3 scripts/observe.py "$(DEBUG_BIN)"
 
 http-cases: build
 	scripts/http-cases.sh "$(DEBUG_BIN)"

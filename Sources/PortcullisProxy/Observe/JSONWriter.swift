@@ -95,8 +95,12 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Ends the line (one JSON value per line).
-    public mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
+    /// Ends the line; the next value starts a new top-level value (one JSON value per line).
+    public mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        first = true
+        afterKey = false
+    }
 
     private mutating func valueStart() {
         if afterKey { afterKey = false; return }

@@ -189,6 +189,19 @@ import Testing
         writer.stop()
     }
 
+    @Test func eventsWrittenInOneBatchAreOneObjectPerLine() throws {
+        var json = JSONWriter()
+        let format = BlockLogFormat()
+        let event = try Self.sampleEvent()
+        for _ in 0..<3 { format.encode(event, into: &json) }
+        let lines = String(decoding: json.bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["request_id"] as? String == "id", "\(line)")
+        }
+    }
+
     @Test func reopenFollowsARenamedFile() throws {
         var template = Array("/tmp/portcullis-log-XXXXXX".utf8CString)
         let dir = String(cString: try #require(mkdtemp(&template)))
