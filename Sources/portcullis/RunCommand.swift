@@ -93,6 +93,10 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         var settings = try options.settings()
         if settings.upstream == nil { settings.upstream = "http://\(app)" }
+        // The demo shows what the firewall does: metrics on the usual admin address and the block
+        // log on the terminal, unless given otherwise.
+        if settings.admin == nil { settings.admin = Settings.demoAdmin }
+        if settings.blockLogPath == nil { settings.blockLogPath = "-" }
         let launcher = try Launcher(settings: settings)
         try launcher.startDemoApp(at: app)
         launcher.announce()
@@ -116,6 +120,9 @@ struct DemoCommand: ParsableCommand {
 
             And a rate limit (rule 2001: 10 login attempts per client per minute, then 429 with Retry-After):
               for i in $(seq 12); do curl -s -o /dev/null -w '%{http_code} ' -d 'user=alice&password=guess'"$i" http://\(front)/login; done; echo
+
+            Each block is printed below as a block-log line (JSON). Counters:
+              curl -s http://\(settings.admin ?? Settings.demoAdmin)/metrics | grep -v '^#'
 
             Stop with Ctrl-C (in-flight requests finish first).
             """)

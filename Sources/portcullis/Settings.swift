@@ -40,6 +40,9 @@ struct Settings: Equatable {
     static let defaultListen = "127.0.0.1:8080"
     static let defaultUpstream = "http://127.0.0.1:8081"
     static let defaultRules = "Rules/default.yaml"
+    /// The admin address `portcullis demo` uses unless told otherwise (`run` has no admin
+    /// listener unless asked).
+    static let demoAdmin = "127.0.0.1:9901"
 
     /// `self` with every value set in `other` taking precedence.
     func overridden(by other: Settings) -> Settings {

@@ -87,7 +87,30 @@ struct LoopStats {
 
     struct MatchKey: Hashable {
         var rule: Int
-        var action: String
+        var action: MatchAction
+    }
+
+    /// A rule's action as written; an enum so counting a match hashes two integers.
+    enum MatchAction: UInt8 {
+        case block, count, allow, other
+
+        init(_ text: String) {
+            switch text {
+            case "block": self = .block
+            case "count": self = .count
+            case "allow": self = .allow
+            default: self = .other
+            }
+        }
+
+        var label: String {
+            switch self {
+            case .block: "block"
+            case .count: "count"
+            case .allow: "allow"
+            case .other: "other"
+            }
+        }
     }
 
     mutating func countRequest(_ verdict: RequestVerdict, status: Int) {

@@ -108,7 +108,7 @@ public final class ProxyMetrics: Sendable {
                 let delta = value - (s.pushed.matches[key] ?? 0)
                 guard delta > 0 else { continue }
                 let counter = s.matchCounters[key]
-                    ?? registry.makeCounter(descriptor: Self.matches, labels: [("rule", String(key.rule)), ("action", key.action)])
+                    ?? registry.makeCounter(descriptor: Self.matches, labels: [("rule", String(key.rule)), ("action", key.action.label)])
                 s.matchCounters[key] = counter
                 counter.increment(by: Int64(delta))
             }

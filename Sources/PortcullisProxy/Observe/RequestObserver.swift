@@ -51,7 +51,7 @@ final class RequestObserver {
                  ruleSet: CompiledRuleSet, into observed: inout ObservedExchange) {
         var logged = false
         for match in state.matches {
-            stats.matches[LoopStats.MatchKey(rule: match.ruleID.value, action: match.action), default: 0] &+= 1
+            stats.matches[LoopStats.MatchKey(rule: match.ruleID.value, action: LoopStats.MatchAction(match.action)), default: 0] &+= 1
             if match.action != "allow" { logged = true }
         }
         let logVerdict: BlockLogEvent.Verdict
