@@ -140,13 +140,29 @@ def main():
         check(rid and rid != "client-chosen" and rid.encode() in body,
               "the proxy's X-Request-Id replaces the client's and reaches the app", rid)
 
-        lines = wait_for_lines(log, len(ATTACKS))
+        # The default rules' login-burst limit (rule 2001): 10 login POSTs per client per minute.
+        limited_id = None
+        for i in range(12):
+            status, h, _ = request(base + "/login", {"Content-Type": "application/x-www-form-urlencoded"},
+                                   f"user=alice&password=guess{i}".encode())
+            if status == 429:
+                limited_id = h.get("X-Request-Id")
+                check(h.get("Retry-After") is not None, "the rate-limited answer carries Retry-After")
+                break
+        check(limited_id is not None, "the 12th login attempt at the latest is answered 429")
+
+        lines = wait_for_lines(log, len(ATTACKS) + 1)
         by_id = {line.get("request_id"): line for line in lines}
         for name, *_ in ATTACKS:
             line = by_id.get(ids[name])
             ok = line is not None and line["verdict"] == "block" and line["status"] == 403 \
                 and isinstance(line["rule"], int) and any(m["id"] == line["rule"] for m in line["matches"])
             check(ok, f"attack '{name}' is in the block log as a block with its rule", line)
+        line = by_id.get(limited_id, {})
+        limits = line.get("rate_limits") or [{}]
+        check(line.get("verdict") == "rate_limit" and line.get("status") == 429 and limits[0].get("id") == 2001
+              and limits[0].get("decision") == "rejected" and "127.0.0.1" in limits[0].get("key", ""),
+              "the rate-limited request is in the log with its rule, key and counts", line)
         fields = {"time", "request_id", "client", "method", "path", "http_version", "host", "user_agent",
                   "verdict", "status", "rule", "inspection_us", "matches"}
         check(all(fields <= set(l) for l in lines), "every line has every field")
@@ -165,6 +181,10 @@ def main():
             rule = by_id.get(ids[name], {}).get("rule")
             key = f'portcullis_rule_matches_total{{rule="{rule}",action="block"}}'
             check(after.get(key, 0) >= 1, f"/metrics counted rule {rule}'s match", after.get(key))
+        check(after.get('portcullis_rate_limit_rejections_total{rule="2001"}', 0) == 1,
+              "/metrics counted the rate-limit rejection of rule 2001", after.get('portcullis_rate_limit_rejections_total{rule="2001"}'))
+        check(after.get('portcullis_requests_total{verdict="rate_limit",status_class="4xx"}', 0) == 1,
+              "/metrics counted the rate-limited request under verdict rate_limit")
         check(after.get('portcullis_block_log_events_total{outcome="written"}', 0) >= len(ATTACKS),
               "/metrics counted the written log lines")
         check(after.get("portcullis_inspection_duration_seconds_count", 0) >= len(ATTACKS) + 1,

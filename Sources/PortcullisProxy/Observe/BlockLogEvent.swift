@@ -26,13 +26,14 @@ public struct BlockLogEvent: Sendable {
     public var decidingRule: RuleID?
     public var ruleSet: String
     public var matches: [MatchRecord]
-    public var rateLimits: [RateLimitRecord]
+    /// Every rate limit whose condition matched, with its key, count and decision.
+    public var rateLimits: [RateLimitOutcome]
     /// Time spent in rule evaluation, both phases together.
     public var inspectionNanoseconds: UInt64
 
     public init(time: Int64, requestID: [UInt8], client: [UInt8], head: RequestHead, verdict: Verdict,
                 status: Int, decidingRule: RuleID?, ruleSet: String, matches: [MatchRecord],
-                rateLimits: [RateLimitRecord] = [], inspectionNanoseconds: UInt64) {
+                rateLimits: [RateLimitOutcome] = [], inspectionNanoseconds: UInt64) {
         self.time = time
         self.requestID = requestID
         self.client = client
@@ -44,30 +45,6 @@ public struct BlockLogEvent: Sendable {
         self.matches = matches
         self.rateLimits = rateLimits
         self.inspectionNanoseconds = inspectionNanoseconds
-    }
-}
-
-/// A rate limit's state for one request, as the block log shows it.
-public struct RateLimitRecord: Sendable, Equatable {
-    public var ruleID: RuleID
-    /// The key the requests were counted under (e.g. the client address).
-    public var key: [UInt8]
-    public var count: Int
-    public var limit: Int
-    public var windowSeconds: Double
-    /// Seconds until the client may retry, when it was rejected.
-    public var retryAfter: Int?
-    public var rejected: Bool
-
-    public init(ruleID: RuleID, key: [UInt8], count: Int, limit: Int, windowSeconds: Double,
-                retryAfter: Int?, rejected: Bool) {
-        self.ruleID = ruleID
-        self.key = key
-        self.count = count
-        self.limit = limit
-        self.windowSeconds = windowSeconds
-        self.retryAfter = retryAfter
-        self.rejected = rejected
     }
 }
 
@@ -173,16 +150,18 @@ public struct BlockLogFormat: Sendable {
         json.endObject()
     }
 
-    private func encode(_ limit: RateLimitRecord, _ json: inout JSONWriter) {
+    private func encode(_ limit: RateLimitOutcome, _ json: inout JSONWriter) {
         json.beginObject()
         json.key("id"); json.int(limit.ruleID.value)
-        json.key("key"); json.string(limit.key, limit: valueLimit)
+        json.key("name"); json.string(limit.ruleName)
+        json.key("key"); json.string(Array(limit.key.utf8), limit: valueLimit)
+        json.key("decision"); json.string(limit.decision.rawValue)
+        json.key("enforced"); json.bool(limit.enforced)
         json.key("count"); json.int(limit.count)
         json.key("limit"); json.int(limit.limit)
-        json.key("window_s"); json.raw(limit.windowSeconds.isFinite ? String(limit.windowSeconds) : "null")
+        json.key("window_s"); writeSeconds(limit.windowNanoseconds, &json)
         json.key("retry_after_s")
-        if let r = limit.retryAfter { json.int(r) } else { json.null() }
-        json.key("rejected"); json.bool(limit.rejected)
+        if let r = limit.retryAfterSeconds { json.int(r) } else { json.null() }
         json.endObject()
     }
 
@@ -198,6 +177,11 @@ public struct BlockLogFormat: Sendable {
         let wanted = Array("user-agent".utf8)
         for field in head.fields where ASCII.equalsIgnoringCase(head[field.name], wanted) { return field.value }
         return nil
+    }
+
+    private func writeSeconds(_ ns: UInt64, _ json: inout JSONWriter) {
+        let frac = String(ns % 1_000_000_000 / 1_000_000)
+        json.raw("\(ns / 1_000_000_000).\(String(repeating: "0", count: 3 - frac.count))\(frac)")
     }
 
     private func writeMicroseconds(_ ns: UInt64, _ json: inout JSONWriter) {

@@ -54,21 +54,30 @@ final class RequestObserver {
             stats.matches[LoopStats.MatchKey(rule: match.ruleID.value, action: LoopStats.MatchAction(match.action)), default: 0] &+= 1
             if match.action != "allow" { logged = true }
         }
+        var rejectedBy: RuleID?
+        for limit in state.rateLimits where limit.decision == .rejected {
+            logged = true
+            if limit.enforced {
+                stats.rateLimitRejections[limit.ruleID.value, default: 0] &+= 1
+                if rejectedBy == nil { rejectedBy = limit.ruleID }
+            }
+        }
         let logVerdict: BlockLogEvent.Verdict
         switch verdict {
         case .allow:
             observed.verdict = .allow
             logVerdict = .allow
-        case .block:
-            observed.verdict = .block
-            logVerdict = .block
+        case .block(_, let rule):
+            let limited = rule != nil && rule == rejectedBy
+            observed.verdict = limited ? .rateLimit : .block
+            logVerdict = limited ? .rateLimited : .block
             logged = true
         }
         guard logged, blockLog != nil else { return }
         observed.pendingLog = BlockLogEvent(
             time: 0, requestID: observed.requestID, client: client, head: head, verdict: logVerdict, status: 0,
             decidingRule: state.decidingRule, ruleSet: ruleSet.name, matches: state.matches,
-            inspectionNanoseconds: observed.inspection)
+            rateLimits: state.rateLimits, inspectionNanoseconds: observed.inspection)
     }
 
     /// The response head (forwarded or local) went to the client with `status`.

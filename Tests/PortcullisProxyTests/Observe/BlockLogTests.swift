@@ -29,6 +29,15 @@ import Testing
             name: count-authorization
             action: count
             when: { regex: '.', in: ['header:authorization'] }
+          - id: 40
+            name: login-burst
+            action: block
+            labels: [abuse:login]
+            rate_limit:
+              limit: 2
+              window: 1m
+              by: [client_ip]
+              when: { equals: /login, in: path }
           - id: 30
             name: sqli-union
             action: block
@@ -109,6 +118,44 @@ import Testing
         #expect(countMatch["target"] as? String == "cookie:theme")
         #expect(countMatch["value"] as? String == "d")
         #expect(writer.counts.written == 3)
+    }
+
+    @Test func aRateLimitedRequestIsLoggedWithItsKeyAndCounts() throws {
+        let sink = MemorySink()
+        // A manual clock: the limit's window does not move while the test runs.
+        let (proxy, upstream, writer) = try start(sink: sink, time: ManualTimeSource())
+        defer { proxy.stop(); upstream.stop(); writer.stop() }
+        let client = try proxy.client()
+        var statuses: [Int] = []
+        for _ in 0..<3 {
+            try client.send("GET /login HTTP/1.1\r\nHost: a\r\n\r\n")
+            statuses.append(try #require(client.readResponse()).status)
+        }
+        #expect(statuses == [200, 200, 429])
+        writer.flush()
+        let lines = try sink.objects()
+        #expect(lines.count == 1, "requests within the limit are not logged")
+        let line = try #require(lines.first)
+        #expect(line["verdict"] as? String == "rate_limit")
+        #expect(line["status"] as? Int == 429)
+        #expect(line["rule"] as? Int == 40)
+        let limit = try #require((line["rate_limits"] as? [[String: Any]])?.first)
+        #expect(limit["id"] as? Int == 40)
+        #expect(limit["decision"] as? String == "rejected")
+        #expect(limit["enforced"] as? Bool == true)
+        #expect((limit["key"] as? String)?.contains("127.0.0.1") == true, "\(limit)")
+        #expect(limit["count"] as? Int == 2, "the two counted; a refused request takes no slot")
+        #expect(limit["limit"] as? Int == 2)
+        #expect(limit["window_s"] as? Double == 60)
+        #expect((limit["retry_after_s"] as? Int).map { $0 > 0 } == true)
+        let match = try #require((line["matches"] as? [[String: Any]])?.first)
+        #expect(match["id"] as? Int == 40)
+        #expect(match["target"] as? String == "rate_limit")
+
+        let scrape = try MetricsEndpointTests.Scrape(String(decoding: proxy.server.scrapeMetrics(), as: UTF8.self))
+        #expect(scrape[#"portcullis_rate_limit_rejections_total{rule="40"}"#] == 1)
+        #expect(scrape[#"portcullis_requests_total{verdict="rate_limit",status_class="4xx"}"#] == 1)
+        #expect(scrape[#"portcullis_requests_total{verdict="allow",status_class="2xx"}"#] == 2)
     }
 
     @Test func redactedFieldsNeverReachTheLogAndLongValuesAreCut() throws {
