@@ -90,10 +90,12 @@ enum DebugTrace {
         return diff == 0
     }
 
-    /// The trace of `view` through `inspector`, rendered in `format`.
+    /// The trace of `view` through `inspector`, rendered in `format`. Rate limits are checked
+    /// against empty counters of their own: a trace neither reads nor spends the live ones.
     static func render(_ inspector: Inspector, _ view: RequestView, format: DebugTraceFormat,
                        scratch: inout EvaluationScratch) -> [UInt8] {
-        let trace = ExplainTrace.record(inspector, request: view, scratch: &scratch)
+        let fresh = Inspector(ruleSet: inspector.ruleSet.withFreshRateLimitState())
+        let trace = ExplainTrace.record(fresh, request: view, scratch: &scratch)
         switch format {
         case .text: return Array(ExplainTextFormatter().format(trace).utf8)
         case .json: return Array(ExplainJSONFormatter().format(trace).utf8)

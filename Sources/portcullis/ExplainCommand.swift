@@ -35,6 +35,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Client address the rules see.")
     var clientIP = ExampleRequest.clientAddress
 
+    @Option(help: "Evaluate this many identical requests first (rate limits count from empty counters).")
+    var repeatBefore = 0
+
     @Flag(help: "Print the trace as JSON.")
     var json = false
 
@@ -47,6 +50,7 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("--method, --header and --data go with --url")
         }
         if let maxValue, maxValue < 1 { throw ValidationError("--max-value must be at least 1") }
+        if repeatBefore < 0 || repeatBefore > 1_000_000 { throw ValidationError("--repeat-before must be 0…1000000") }
     }
 
     func run() throws {
@@ -69,7 +73,7 @@ struct ExplainCommand: ParsableCommand {
         }
         var scratch = EvaluationScratch()
         let trace = ExplainTrace.record(Inspector(ruleSet: ruleSet), head: parsed.head, body: parsed.body,
-                                        client: Array(clientIP.utf8), scratch: &scratch)
+                                        client: Array(clientIP.utf8), earlierRequests: repeatBefore, scratch: &scratch)
         if json {
             print(ExplainJSONFormatter(valueLimit: maxValue ?? 4096).format(trace), terminator: "")
         } else {

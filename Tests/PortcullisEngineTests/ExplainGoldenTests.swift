@@ -13,6 +13,8 @@ import Glibc
     struct Case: CustomStringConvertible, Sendable {
         var name: String
         var client = ExampleRequest.clientAddress
+        /// Identical requests evaluated first (rate limits).
+        var earlier = 0
         var description: String { name }
     }
 
@@ -22,6 +24,7 @@ import Glibc
         Case(name: "script-in-json"),
         Case(name: "label-without-agent"),
         Case(name: "partner-allowed", client: "198.51.100.7"),
+        Case(name: "third-login-attempt", earlier: 2),
     ]
 
     static func trace(_ c: Case) throws -> ExplainTrace {
@@ -30,7 +33,7 @@ import Glibc
         let parsed = try ExplainRequest.raw(bytes).get()
         var scratch = EvaluationScratch()
         return ExplainTrace.record(Inspector(ruleSet: set), head: parsed.head, body: parsed.body,
-                                   client: Array(c.client.utf8), scratch: &scratch)
+                                   client: Array(c.client.utf8), earlierRequests: c.earlier, scratch: &scratch)
     }
 
     /// Loaded from text under a fixed source name, so the golden files do not depend on where
@@ -66,8 +69,12 @@ import Glibc
         let set = try Self.teaching()
         let parsed = try ExplainRequest.raw(try FileBytes.read(fixture("explain/\(c.name).http")).get()).get()
         var scratch = EvaluationScratch()
-        let (verdict, state) = Inspector(ruleSet: set).decide(
-            RequestView(head: parsed.head, clientAddress: Array(c.client.utf8), body: parsed.body), scratch: &scratch)
+        let inspector = Inspector(ruleSet: set)
+        func view() -> RequestView {
+            RequestView(head: parsed.head, clientAddress: Array(c.client.utf8), body: parsed.body)
+        }
+        for _ in 0..<c.earlier { _ = inspector.decide(view(), scratch: &scratch) }
+        let (verdict, state) = inspector.decide(view(), scratch: &scratch)
         #expect(trace.verdict == verdict)
         #expect(trace.decidingRule?.id == state.decidingRule)
         #expect(trace.labels == state.labels)
@@ -90,6 +97,15 @@ import Glibc
         let label = try Self.trace(Case(name: "label-without-agent"))
         #expect(label.verdict == .block(BlockResponse(status: 429), rule: RuleID(50)))
         #expect(label.rules.first { $0.id == RuleID(20) }?.outcome == .counted)
+        let login = try Self.trace(Case(name: "third-login-attempt", earlier: 2))
+        #expect(login.verdict == .block(BlockResponse(status: 429, headers: [.init(name: Array("Retry-After".utf8),
+                                                                                  value: Array("30".utf8))]),
+                                       rule: RuleID(60)))
+        #expect(login.rateLimits.map(\.decision) == [.rejected])
+        // Traces start from empty counters: the same request alone is allowed.
+        let first = try Self.trace(Case(name: "third-login-attempt"))
+        #expect(first.verdict == .allow)
+        #expect(first.rateLimits.map(\.count) == [1])
     }
 }
 

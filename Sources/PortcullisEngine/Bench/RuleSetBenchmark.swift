@@ -4,6 +4,8 @@
 /// Three steps: one pass counting verdicts; the timed run (every thread with its own scratch,
 /// the proxy's no-op observer, each request timed); a single-threaded profiling pass through the
 /// observer hook for the per-rule table (kept apart so its clock reads do not slow the run).
+/// Each step starts from empty rate-limit counters of its own, shared by its threads, so rate
+/// limits cost what they cost in the proxy (and trip as traffic this fast would trip them).
 public struct RuleSetBenchmark: Sendable {
     public var ruleSet: CompiledRuleSet
     public var requests: [BenchRequest]
@@ -40,7 +42,8 @@ public struct RuleSetBenchmark: Sendable {
         let cpuStart = processCPUNanoseconds()
         let wallStart = monotonicNanoseconds()
         let deadline = duration.map { wallStart &+ $0.wholeNanoseconds } ?? .max
-        let set = ruleSet, requests = requests, passes = passes ?? .max, cap = maxSamplesPerThread
+        let set = ruleSet.withFreshRateLimitState(), requests = requests, passes = passes ?? .max
+        let cap = maxSamplesPerThread
         let results = WorkerThreads.run(count: threads) { index in
             Self.timedRun(set, requests, start: index, deadline: deadline, passes: passes, sampleCap: cap)
         }
@@ -56,7 +59,7 @@ public struct RuleSetBenchmark: Sendable {
     }
 
     private func verdictCounts() -> (allowed: Int, blocked: Int) {
-        let inspector = Inspector(ruleSet: ruleSet)
+        let inspector = Inspector(ruleSet: ruleSet.withFreshRateLimitState())
         var scratch = EvaluationScratch()
         var allowed = 0, blocked = 0
         for request in requests {
@@ -114,7 +117,7 @@ public struct RuleSetBenchmark: Sendable {
 
     /// The per-rule table: `profilePasses` passes on this thread through `RuleProfiler`.
     private func profile() -> [RuleStats] {
-        let inspector = Inspector(ruleSet: ruleSet)
+        let inspector = Inspector(ruleSet: ruleSet.withFreshRateLimitState())
         var scratch = EvaluationScratch()
         var profiler = RuleProfiler(ruleSet: ruleSet)
         for _ in 0..<max(1, profilePasses) {

@@ -36,7 +36,9 @@ public struct RuleSetComparison: Sendable {
     }
 
     public func run(_ requests: [BenchRequest]) -> Result {
-        let inspectorA = Inspector(ruleSet: a), inspectorB = Inspector(ruleSet: b)
+        // Rate limits count from empty counters, the requests in file order at one instant.
+        let inspectorA = Inspector(ruleSet: a.withFreshRateLimitState())
+        let inspectorB = Inspector(ruleSet: b.withFreshRateLimitState())
         var scratch = EvaluationScratch()
         var differences: [Difference] = []
         var otherRule = 0

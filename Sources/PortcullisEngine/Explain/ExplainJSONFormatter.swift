@@ -50,6 +50,20 @@ public struct ExplainJSONFormatter: Sendable {
             ("decision", .object(decision)),
             ("labels", .array(trace.labels.map { .string($0.text) })),
             ("limit_hits", .int(trace.limitHits)),
+            ("rate_limits", .object([
+                ("counters", .string("fresh")), ("earlier_requests", .int(trace.earlierRequests)),
+                ("outcomes", .array(trace.rateLimits.map(json))),
+            ])),
+        ])
+    }
+
+    private func json(_ limit: RateLimitOutcome) -> JSONText {
+        .object([
+            ("rule", .int(limit.ruleID.value)), ("name", .string(limit.ruleName)),
+            ("decision", .string(limit.decision.rawValue)), ("enforced", .bool(limit.enforced)),
+            ("key", .string(limit.key)), ("count", .int(limit.count)), ("limit", .int(limit.limit)),
+            ("window_s", .int(Int(limit.windowNanoseconds / 1_000_000_000))),
+            ("retry_after_s", limit.retryAfterSeconds.map { .int($0) } ?? .null),
         ])
     }
 
@@ -58,6 +72,7 @@ public struct ExplainJSONFormatter: Sendable {
             ("id", .int(rule.id.value)), ("name", .string(rule.name)),
             ("phase", .string(rule.phase == .requestHeaders ? "request_headers" : "request_body")),
             ("action", .string(rule.action)), ("source", .string(rule.source)),
+            ("rate_limit", rule.rateLimit.map { .string($0) } ?? .null),
             ("steps", .array(rule.events.map(json))),
             ("labels_added", .array(rule.labelsAdded.map { .string($0.text) })),
             ("outcome", .string(Self.name(rule.outcome))),

@@ -31,6 +31,12 @@ public struct ExplainTextFormatter: Sendable {
             out += "\n" + format(rule)
         }
         if trace.rules.isEmpty { out += "\n(no rules ran)\n" }
+        if !trace.rateLimits.isEmpty {
+            out += "\nrate limits (counters start empty"
+                + (trace.earlierRequests > 0 ? " and saw \(trace.earlierRequests) identical request(s) first" : "")
+                + "; a trace never touches a running proxy's counters)\n"
+            for limit in trace.rateLimits { out += "  " + Self.describe(limit) + "\n" }
+        }
         out += "\n"
         out += "decision  \(Self.describe(trace.verdict))\n"
         out += "why       \(Self.why(trace))\n"
@@ -44,6 +50,7 @@ public struct ExplainTextFormatter: Sendable {
 
     private func format(_ rule: ExplainTrace.RuleTrace) -> String {
         var out = "  rule \(rule.id) \(rule.name) [\(rule.action)] \(rule.source)\n"
+        if let limit = rule.rateLimit { out += "    rate limit: \(limit)\n" }
         // Targets without values in a row are listed on one line: a rule reading ten collections
         // of an ordinary GET would otherwise print ten "no values".
         var empty: [String] = []
@@ -81,7 +88,11 @@ public struct ExplainTextFormatter: Sendable {
         if !rule.labelsAdded.isEmpty {
             out += "    labels added: \(rule.labelsAdded.map(\.text).joined(separator: ", "))\n"
         }
-        out += "    → \(Self.describe(rule.outcome, action: rule.action))\n"
+        if rule.rateLimit != nil && rule.outcome == .counted {
+            out += "    → matched: a rate-limit candidate, its limit is checked when the phase decides or ends\n"
+        } else {
+            out += "    → \(Self.describe(rule.outcome, action: rule.action))\n"
+        }
         return out
     }
 
@@ -128,8 +139,29 @@ public struct ExplainTextFormatter: Sendable {
         }
     }
 
+    static func describe(_ limit: RateLimitOutcome) -> String {
+        let window = WindowText.format(limit.windowNanoseconds)
+        var out = "rule \(limit.ruleID) \(limit.ruleName): "
+        switch limit.decision {
+        case .allowed: out += "allowed, request \(limit.count) of \(limit.limit) per \(window)"
+        case .rejected:
+            out += "REJECTED, over its limit of \(limit.limit) per \(window)"
+            if let retry = limit.retryAfterSeconds { out += ", retry after \(retry) s" }
+            if !limit.enforced { out += " (not enforced: recorded only)" }
+        case .notCounted: out += "not counted (a key part is missing and there is no fallback)"
+        case .notCommitted: out += "within its limit but not counted (another limit rejected the request)"
+        }
+        if !limit.key.isEmpty { out += "; key \(limit.key)" }
+        return out
+    }
+
     static func why(_ trace: ExplainTrace) -> String {
         switch trace.reason {
+        case .ruleDecided(let id) where trace.decidingRule?.rateLimit != nil:
+            let rest = trace.rulesNotRun
+            return "the rate limit of rule \(id) (\(trace.decidingRule!.name)) rejected the request; "
+                + (rest == 0 ? "no rules were left" : rest == 1 ? "1 later rule did not run" :
+                    "\(rest) later rules did not run")
         case .ruleDecided(let id):
             let rule = trace.decidingRule
             let verb = rule?.outcome == .allowed ? "allowed" : "blocked"

@@ -19,6 +19,12 @@ public struct ExplainTrace: Sendable {
     public var labels: [Label] = []
     /// Regex evaluations that hit their match limit.
     public var limitHits = 0
+    /// What each rate-limit rule whose condition matched decided, in priority order.
+    public var rateLimits: [RateLimitOutcome] = []
+    /// Identical requests evaluated before this one against the same rate-limit counters, which
+    /// started empty (`explain --repeat`, 0 for the live trace): a trace never reads or changes a
+    /// running proxy's counters.
+    public var earlierRequests = 0
 
     /// Rules of the set that did not run because evaluation stopped early.
     public var rulesNotRun: Int { ruleSet.ruleCount - rules.count }
@@ -59,6 +65,9 @@ public struct ExplainTrace: Sendable {
         public var action: String
         /// `file:line` of the rule.
         public var source: String
+        /// For a rate-limit rule, its limit, e.g. `10 per 1m by client_ip`: a match makes the
+        /// request a candidate, and the limit is checked when the phase decides or ends.
+        public var rateLimit: String?
         public var events: [Event] = []
         public var labelsAdded: [Label] = []
         public var outcome: RuleOutcome = .noMatch
@@ -131,18 +140,28 @@ extension ExplainTrace {
         trace.verdict = verdict
         trace.labels = state.labels
         trace.limitHits = state.limitHits
+        trace.rateLimits = state.rateLimits
         return trace
     }
 }
 
 extension ExplainTrace {
     /// A parsed request evaluated as the proxy would: the body cut at the set's inspect limit.
+    ///
+    /// Rate limits count from empty counters (a copy of the set's); with `earlierRequests`, that
+    /// many identical requests are evaluated first, at the same instant, so the trace shows the
+    /// request that trips a limit.
     public static func record(_ inspector: Inspector, head: RequestHead, body: [UInt8], client: [UInt8],
-                              scratch: inout EvaluationScratch) -> ExplainTrace {
-        let limit = inspector.ruleSet.body.inspectLimit
-        let view = RequestView(head: head, clientAddress: client, body: Array(body.prefix(limit)),
-                               bodyTruncated: body.count > limit)
-        return record(inspector, request: view, scratch: &scratch)
+                              earlierRequests: Int = 0, scratch: inout EvaluationScratch) -> ExplainTrace {
+        let fresh = Inspector(ruleSet: inspector.ruleSet.withFreshRateLimitState())
+        let limit = fresh.ruleSet.body.inspectLimit
+        func view() -> RequestView {
+            RequestView(head: head, clientAddress: client, body: Array(body.prefix(limit)), bodyTruncated: body.count > limit)
+        }
+        for _ in 0..<max(0, earlierRequests) { _ = fresh.decide(view(), scratch: &scratch) }
+        var trace = record(fresh, request: view(), scratch: &scratch)
+        trace.earlierRequests = max(0, earlierRequests)
+        return trace
     }
 }
 
@@ -162,7 +181,7 @@ struct TraceRecorder: InspectionObserver {
 
     mutating func ruleStarted(_ rule: CompiledRule, phase: Phase) {
         current = ExplainTrace.RuleTrace(id: rule.id, name: rule.name, phase: phase, action: rule.action.name,
-                                         source: rule.source)
+                                         source: rule.source, rateLimit: rule.rateLimit?.definition.summary)
     }
 
     mutating func targetRead(_ selector: TargetSelector, values: [TargetValue]) {
