@@ -51,13 +51,13 @@ struct BenchCommand: ParsableCommand {
         let bytes: [UInt8]
         switch FileBytes.read(requests) {
         case .success(let b): bytes = b
-        case .failure(let failure): throw ValidationError("cannot read \(requests): \(failure.message)")
+        case .failure(let failure): throw ToolFailure("cannot read \(requests): \(failure.message)")
         }
         let parsed: [BenchRequest]
         do {
             parsed = try BenchRequestFile.parse(bytes, client: Array(clientIP.utf8))
         } catch {
-            throw ValidationError("\(requests):\(error.line): \(error.message)")
+            throw ToolFailure("\(requests):\(error.line): \(error.message)")
         }
         if let compare {
             let other = try RuleSetSource.load(compare)

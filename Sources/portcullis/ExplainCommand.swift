@@ -64,12 +64,12 @@ struct ExplainCommand: ParsableCommand {
             switch FileBytes.read(path == "-" ? "/dev/stdin" : path) {
             case .success(let bytes): built = ExplainRequest.raw(bytes)
             case .failure(let failure):
-                throw ValidationError("cannot read \(path == "-" ? "stdin" : path): \(failure.message)")
+                throw ToolFailure("cannot read \(path == "-" ? "stdin" : path): \(failure.message)")
             }
         }
         switch built {
         case .success(let p): parsed = p
-        case .failure(let error): throw ValidationError("not a request the proxy would accept: \(error.message)")
+        case .failure(let error): throw ToolFailure("not a request the proxy would accept: \(error.message)")
         }
         var scratch = EvaluationScratch()
         let trace = ExplainTrace.record(Inspector(ruleSet: ruleSet), head: parsed.head, body: parsed.body,
@@ -89,7 +89,14 @@ enum RuleSetSource {
             if let path { return try RuleSetLoader().load(contentsOf: path) }
             return try EmbeddedRules.load()
         } catch {
-            throw ValidationError("\(error)")
+            throw ToolFailure("\(error)")
         }
     }
+}
+
+/// A tool command that cannot go on (unreadable file, bad request, broken rules): printed as
+/// `Error: …` with exit status 1, without the usage text a mistyped flag gets.
+struct ToolFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
