@@ -107,6 +107,24 @@ import Glibc
         #expect(first.verdict == .allow)
         #expect(first.rateLimits.map(\.count) == [1])
     }
+
+    /// A body over the inspect limit is cut as the proxy cuts it, and the oversize policy that
+    /// the proxy applies instead of the body phase is spelled out.
+    @Test func oversizeBodyIsCutAndThePolicyNamed() throws {
+        let body = "comment=" + String(repeating: "x", count: 2000)
+        let parsed = try ExplainRequest.url("/c", data: Array(body.utf8)).get()
+        var scratch = EvaluationScratch()
+        let trace = ExplainTrace.record(Inspector(ruleSet: try Self.teaching()), head: parsed.head, body: parsed.body,
+                                        client: Array("192.0.2.10".utf8), scratch: &scratch)
+        #expect(trace.request.bodyBytes == 1024)
+        #expect(trace.request.bodyTruncated)
+        #expect(trace.request.oversize == .match)
+        let text = ExplainTextFormatter().format(trace)
+        #expect(text.contains("body 1024 bytes (cut at the inspect limit)"))
+        #expect(text.contains("oversize: match, so the proxy blocks it (403)"))
+        #expect(text.contains("…(1016 bytes)"))
+        #expect(ExplainJSONFormatter(valueLimit: 100).format(trace).contains("\"value_bytes\": 1016"))
+    }
 }
 
 /// Requests built for `explain` from URLs and raw bytes.

@@ -45,6 +45,7 @@ public struct ExplainJSONFormatter: Sendable {
                 ("method", .bytes(request.method)), ("target", .bytes(request.target)),
                 ("version", .string(request.version)), ("client", .bytes(request.client)),
                 ("body_bytes", .int(request.bodyBytes)), ("body_truncated", .bool(request.bodyTruncated)),
+                ("oversize", request.oversize.map { .string($0.rawValue) } ?? .null),
             ])),
             ("rules", .array(trace.rules.map(json))),
             ("decision", .object(decision)),

@@ -22,6 +22,20 @@ public struct ExplainTextFormatter: Sendable {
         out += request.bodyBytes == 0 ? ", no body" : ", body \(request.bodyBytes) bytes"
         if request.bodyTruncated { out += " (cut at the inspect limit)" }
         out += "\n"
+        switch request.oversize {
+        case .match?:
+            out += "note      the body is over the inspect limit and the set says oversize: match, so the proxy "
+                + "blocks it (403) without running the body phase; shown below is what the rules make of the cut body\n"
+        case .noMatch?:
+            out += "note      the body is over the inspect limit and the set says oversize: no_match, so the proxy "
+                + "applies the default action without running the body phase; shown below is what the rules make "
+                + "of the cut body\n"
+        case .continue?:
+            out += "note      the body is over the inspect limit (oversize: continue): its first "
+                + "\(request.bodyBytes) bytes are inspected and the rest goes through unseen\n"
+        case nil:
+            break
+        }
         var phase: Phase?
         for rule in trace.rules {
             if rule.phase != phase {

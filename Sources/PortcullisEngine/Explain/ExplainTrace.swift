@@ -54,6 +54,9 @@ public struct ExplainTrace: Sendable {
         public var bodyBytes: Int
         /// The body was longer than the inspect limit and was cut for inspection.
         public var bodyTruncated: Bool
+        /// For a cut body in a set with body rules: the set's `oversize` policy, which the proxy
+        /// applies instead of (`match`, `no_match`) or besides (`continue`) the body phase.
+        public var oversize: BodyInspection.Oversize?
     }
 
     /// One rule's evaluation.
@@ -134,7 +137,8 @@ extension ExplainTrace {
             request: RequestSummary(method: Array(head.storage[head.methodRange]),
                                     target: Array(head.storage[head.target]),
                                     version: head.version.token.description, client: request.clientAddress,
-                                    bodyBytes: request.body.count, bodyTruncated: request.bodyTruncated))
+                                    bodyBytes: request.body.count, bodyTruncated: request.bodyTruncated,
+                                    oversize: request.bodyTruncated && set.inspectsBody ? set.body.oversize : nil))
         let (verdict, state) = inspector.decide(request, scratch: &scratch, observer: &recorder)
         var trace = recorder.trace!
         trace.verdict = verdict
