@@ -50,13 +50,15 @@ let benchmarks: @Sendable () -> Void = {
         var parser = RequestParser()
         let wire = fixture.wire
         let count = wire.count
+        let base = VirtualClock.reserve(benchmark.scaledIterations.count)
         benchmark.startMeasurement()
         let start = threadCPUNanoseconds()
         for i in benchmark.scaledIterations {
             guard let request = Fixture.parse(wire[i % count], parser: &parser) else {
                 fatalError("corpus request \(i % count) no longer parses")
             }
-            let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body)
+            let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
+                                   receivedAt: base + UInt64(i) * VirtualClock.step)
             blackHole(inspector.decide(view, scratch: &scratch).0)
         }
         let cpu = threadCPUNanoseconds() - start
@@ -90,11 +92,13 @@ func inspect(_ benchmark: Benchmark, _ fixture: Fixture, _ inspector: Inspector)
     var scratch = EvaluationScratch()
     let parsed = fixture.parsed
     let count = parsed.count
+    let base = VirtualClock.reserve(benchmark.scaledIterations.count)
     benchmark.startMeasurement()
     let start = threadCPUNanoseconds()
     for i in benchmark.scaledIterations {
         let request = parsed[i % count]
-        let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body)
+        let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
+                               receivedAt: base + UInt64(i) * VirtualClock.step)
         blackHole(inspector.decide(view, scratch: &scratch).0)
     }
     let cpu = threadCPUNanoseconds() - start

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -116,7 +117,8 @@ struct Fixture: Sendable {
         var scratch = EvaluationScratch()
         var attacksBlocked = 0, ordinaryBlocked: [String] = [], matched = 0
         for (entry, request) in zip(Corpus.entries, parsed) {
-            let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body)
+            let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body,
+                                   receivedAt: VirtualClock.reserve(1))
             let (verdict, state) = inspector.decide(view, scratch: &scratch)
             matched += state.matches.count
             if case .block = verdict {
@@ -142,7 +144,8 @@ extension Fixture {
             var samples: [Int] = []
             var matched = ""
             for _ in 0..<rounds {
-                let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body)
+                let view = RequestView(head: request.head, clientAddress: clientAddress, body: request.body,
+                                       receivedAt: VirtualClock.reserve(1))
                 let start = threadCPUNanoseconds()
                 let (_, state) = inspector.decide(view, scratch: &scratch)
                 samples.append(threadCPUNanoseconds() - start)
@@ -168,4 +171,17 @@ func threadCPUNanoseconds() -> Int {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+}
+
+/// The "now" of the corpus requests (rate limits read it): every request is one `step` after the
+/// one before, across all benchmarks, so the default rules' login-burst limit (one attempt per
+/// 6 s after a burst of 10) never trips and every iteration measures the same work.
+enum VirtualClock {
+    static let step: UInt64 = 6_000_000_000
+    private static let next = Atomic<UInt64>(step)
+
+    /// The time of the first of `count` consecutive requests.
+    static func reserve(_ count: Int) -> UInt64 {
+        next.add(UInt64(count) * step, ordering: .relaxed).oldValue
+    }
 }
