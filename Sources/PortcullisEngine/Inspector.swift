@@ -42,13 +42,8 @@ public struct EvaluationState: Sendable {
     public var rateLimits: [RateLimitOutcome] = []
     /// Rate-limit rules matched in this phase and not yet checked.
     var rateLimitCandidates: [CompiledRule] = []
-    /// Transformed values already computed for this request, by target and chain.
-    var transformCache: [TransformKey: [[UInt8]]] = [:]
-
-    struct TransformKey: Hashable, Sendable {
-        let selector: TargetSelector
-        let chain: [Transformation]
-    }
+    /// Values and transformed values already computed for this request, by slot.
+    var cache = RequestCache()
 
     public init() {}
 
@@ -84,14 +79,17 @@ public struct Inspector: Sendable {
             observer.phaseEnded(phase, verdict: verdict, reason: .alreadyDecided)
             return verdict
         }
-        let rules = phase == .requestHeaders ? ruleSet.headerRules : ruleSet.bodyRules
-        for rule in rules {
-            observer.ruleStarted(rule, phase: phase)
-            guard let found = matches(rule.condition, request: request, state: &state, scratch: &scratch,
+        let programs = phase == .requestHeaders ? ruleSet.plan.headerRules : ruleSet.plan.bodyRules
+        state.cache.prepare(for: ruleSet)
+        if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
+        for program in programs {
+            observer.ruleStarted(program.rule, phase: phase)
+            guard let found = matches(program.condition, request: request, state: &state, scratch: &scratch,
                                       observer: &observer) else {
-                observer.ruleFinished(rule, outcome: .noMatch)
+                observer.ruleFinished(program.rule, outcome: .noMatch)
                 continue
             }
+            let rule = program.rule
             if rule.rateLimit != nil {
                 // A candidate: its limit is checked with the others when the phase decides or ends.
                 state.rateLimitCandidates.append(rule)
@@ -171,7 +169,7 @@ public struct Inspector: Sendable {
         var limitHit: Bool
     }
 
-    private func matches<O: InspectionObserver>(_ condition: Condition, request: RequestView,
+    private func matches<O: InspectionObserver>(_ condition: ConditionProgram, request: RequestView,
                                                 state: inout EvaluationState, scratch: inout EvaluationScratch,
                                                 observer: inout O) -> Found? {
         switch condition {
@@ -205,11 +203,19 @@ public struct Inspector: Sendable {
         }
     }
 
-    private func matches<O: InspectionObserver>(_ check: Check, request: RequestView, state: inout EvaluationState,
-                                                scratch: inout EvaluationScratch, observer: inout O) -> Found? {
+    private func matches<O: InspectionObserver>(_ check: CheckProgram, request: RequestView,
+                                                state: inout EvaluationState, scratch: inout EvaluationScratch,
+                                                observer: inout O) -> Found? {
         var hit: Found?
-        search: for selector in check.targets {
-            let values = request.values(for: selector)
+        let hasExclusions = !check.exclusions.isEmpty
+        search: for t in check.targetSlots.indices {
+            let slot = check.targetSlots[t]
+            if state.cache.counts[slot] == 0 {
+                observer.targetRead(check.targets[t], values: [])
+                continue
+            }
+            let selector = check.targets[t]
+            let values = targetValues(slot, selector, request, &state)
             observer.targetRead(selector, values: values)
             if values.isEmpty { continue }
             let chained: [[UInt8]]?
@@ -218,36 +224,47 @@ public struct Inspector: Sendable {
             } else if O.wantsSteps {
                 chained = stepwise(values, selector, check.transforms, &observer)
             } else {
-                chained = transformed(values, selector, check.transforms, &state)
+                chained = transformed(values, slot, check, t, &state)
             }
-            for (index, value) in values.enumerated() {
-                if isExcluded(selector, value, check.exclusions) {
+            for index in values.indices {
+                if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
                     observer.excluded(selector, index: index)
                     continue
                 }
-                let bytes = chained?[index] ?? value.value
+                let bytes = chained?[index] ?? values[index].value
                 let result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
-                observer.operatorEvaluated(check, selector: selector, index: index, input: bytes, result: result)
+                observer.operatorEvaluated(check.check, selector: selector, index: index, input: bytes, result: result)
                 switch result {
                 case .noMatch:
                     continue
                 case .match(let range):
-                    hit = found(selector, value, bytes, range, limitHit: false)
+                    hit = found(selector, values[index], bytes, range, limitHit: false)
                 case .limitHit:
                     state.limitHits += 1
                     guard ruleSet.limitOutcome == .match else { continue }
-                    hit = found(selector, value, bytes, 0..<min(bytes.count, excerptLimit), limitHit: true)
+                    hit = found(selector, values[index], bytes, 0..<min(bytes.count, excerptLimit), limitHit: true)
                 }
                 break search
             }
         }
         if check.negated {
             let matched = hit == nil
-            observer.checkFinished(check, matched: matched)
+            observer.checkFinished(check.check, matched: matched)
             return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
-        observer.checkFinished(check, matched: hit != nil)
+        observer.checkFinished(check.check, matched: hit != nil)
         return hit
+    }
+
+    /// The values of target slot `slot`, read from the request once.
+    @inline(__always)
+    private func targetValues(_ slot: Int, _ selector: TargetSelector, _ request: RequestView,
+                              _ state: inout EvaluationState) -> [TargetValue] {
+        if let values = state.cache.values[slot] { return values }
+        let values = request.values(for: selector)
+        state.cache.values[slot] = values
+        state.cache.counts[slot] = values.count
+        return values
     }
 
     /// The values of `selector` through `chain` one step at a time, each step reported (for
@@ -267,15 +284,73 @@ public struct Inspector: Sendable {
         return result
     }
 
-    /// The values of `selector` through `chain`, each computed once per request: many rules read
-    /// the same target through the same chain.
-    private func transformed(_ values: [TargetValue], _ selector: TargetSelector, _ chain: [Transformation],
-                             _ state: inout EvaluationState) -> [[UInt8]] {
-        let key = EvaluationState.TransformKey(selector: selector, chain: chain)
-        if let cached = state.transformCache[key] { return cached }
-        let result = values.map { value in chain.reduce(value.value) { bytes, t in t.apply(bytes) } }
-        state.transformCache[key] = result
+    /// The values of target `t` of `check` through its chain, computed once per request and
+    /// (target, chain) slot: many rules read the same target through the same chain. Nil when
+    /// every value came through unchanged (the raw values are the result).
+    private func transformed(_ values: [TargetValue], _ targetSlot: Int, _ check: CheckProgram, _ t: Int,
+                             _ state: inout EvaluationState) -> [[UInt8]]? {
+        let chainSlot = check.chainSlots[t]
+        switch state.cache.chains[chainSlot] {
+        case .unchanged: return nil
+        case .values(let cached): return cached
+        case nil: break
+        }
+        if state.cache.unchanged[targetSlot].count != values.count {
+            state.cache.unchanged[targetSlot] = Array(repeating: 0, count: values.count)
+        }
+        var result: [[UInt8]] = []
+        for index in values.indices {
+            let raw = values[index].value
+            let out = Self.chain(check.transforms, bits: check.transformBits, raw,
+                                 memo: &state.cache.unchanged[targetSlot][index])
+            if result.isEmpty {
+                if Self.sameBuffer(out, raw) { continue }
+                // The first changed value: the ones before it came through unchanged.
+                result.reserveCapacity(values.count)
+                for before in 0..<index { result.append(values[before].value) }
+            }
+            result.append(out)
+        }
+        if result.isEmpty {
+            state.cache.chains[chainSlot] = .unchanged
+            return nil
+        }
+        state.cache.chains[chainSlot] = .values(result)
         return result
+    }
+
+    /// `raw` through `chain`. While the value is still the raw one, a step known (from `memo`) to
+    /// leave it unchanged is skipped, and a step found to leave it unchanged is remembered:
+    /// transformations are pure, so the answer holds for every chain over the same value.
+    @inline(__always)
+    private static func chain(_ chain: [Transformation], bits: [UInt64], _ raw: [UInt8],
+                              memo: inout UInt64) -> [UInt8] {
+        var bytes = raw
+        var pristine = true
+        for k in chain.indices {
+            if pristine {
+                if memo & bits[k] != 0 { continue }
+                let out = chain[k].apply(bytes)
+                if sameBuffer(out, bytes) {
+                    memo |= bits[k]
+                    continue
+                }
+                bytes = out
+                pristine = false
+            } else {
+                bytes = chain[k].apply(bytes)
+            }
+        }
+        return bytes
+    }
+
+    /// True when both arrays are the same storage (a transformation that changed nothing hands
+    /// back its input).
+    @inline(__always)
+    private static func sameBuffer(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress }
+        }
     }
 
     private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: [UInt8], _ range: Range<Int>,

@@ -23,6 +23,8 @@ public final class CompiledRuleSet: Sendable {
     public let sourceFiles: [String]
     /// Settings shared by the rate-limit rules (`rate_limits:`).
     public let rateLimitSettings: RateLimitSettings
+    /// The rules laid out for evaluation (slots for the per-request caches).
+    let plan: EvaluationPlan
 
     /// Number of compiled rules.
     public var ruleCount: Int { headerRules.count + bodyRules.count }
@@ -48,6 +50,7 @@ public final class CompiledRuleSet: Sendable {
         }.map(\.element)
         self.headerRules = ordered.filter { $0.phase == .requestHeaders }
         self.bodyRules = ordered.filter { $0.phase == .requestBody }
+        self.plan = EvaluationPlan(headerRules: headerRules, bodyRules: bodyRules)
         self.mode = mode
         self.limitOutcome = limitOutcome
         self.sourceFiles = sourceFiles.isEmpty ? [sourcePath] : sourceFiles
