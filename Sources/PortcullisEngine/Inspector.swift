@@ -226,13 +226,27 @@ public struct Inspector: Sendable {
             } else {
                 chained = transformed(values, slot, check, t, &state)
             }
+            let present: [PresentBytes]?
+            if O.wantsSteps || check.prefilter == nil {
+                present = nil
+            } else if let chained {
+                present = chainedBytes(chained, check.chainSlots[t], &state)
+            } else {
+                present = rawBytes(values, slot, &state)
+            }
             for index in values.indices {
                 if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
                     observer.excluded(selector, index: index)
                     continue
                 }
                 let bytes = chained?[index] ?? values[index].value
-                let result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
+                let result: OperatorResult
+                if let present, let filters = check.prefilter,
+                   !filters.contains(where: { $0.mayMatch(length: bytes.count, present: present[index]) }) {
+                    result = .noMatch
+                } else {
+                    result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
+                }
                 observer.operatorEvaluated(check.check, selector: selector, index: index, input: bytes, result: result)
                 switch result {
                 case .noMatch:
@@ -265,6 +279,24 @@ public struct Inspector: Sendable {
         state.cache.values[slot] = values
         state.cache.counts[slot] = values.count
         return values
+    }
+
+    /// The bytes present in each raw value of target slot `slot`, computed once per request.
+    private func rawBytes(_ values: [TargetValue], _ slot: Int, _ state: inout EvaluationState) -> [PresentBytes] {
+        let cached = state.cache.rawBytes[slot]
+        if cached.count == values.count { return cached }
+        let sets = values.map { PresentBytes(of: $0.value) }
+        state.cache.rawBytes[slot] = sets
+        return sets
+    }
+
+    /// The bytes present in each value of chain slot `slot` (whose values changed).
+    private func chainedBytes(_ values: [[UInt8]], _ slot: Int, _ state: inout EvaluationState) -> [PresentBytes] {
+        let cached = state.cache.chainBytes[slot]
+        if cached.count == values.count { return cached }
+        let sets = values.map { PresentBytes(of: $0) }
+        state.cache.chainBytes[slot] = sets
+        return sets
     }
 
     /// The values of `selector` through `chain` one step at a time, each step reported (for

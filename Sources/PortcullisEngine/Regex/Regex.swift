@@ -15,6 +15,9 @@ public final class Regex: Sendable {
     public let isJITCompiled: Bool
     // Immutable after init; PCRE2 documents a compiled pattern as safe to share across threads.
     nonisolated(unsafe) let code: OpaquePointer
+    /// What PCRE2 knows about every match (shortest length, start bytes, a required byte): lets
+    /// the engine skip values that cannot match without calling PCRE2.
+    let prefilter: RegexPrefilter
 
     /// Compiles `pattern`. Throws `RegexError` with PCRE2's message and the offset it stopped at.
     public init(_ pattern: String, options: RegexOptions = []) throws(RegexError) {
@@ -35,6 +38,7 @@ public final class Regex: Sendable {
         self.options = options
         self.code = compiled
         self.isJITCompiled = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+        self.prefilter = RegexPrefilter(code: compiled)
     }
 
     deinit {

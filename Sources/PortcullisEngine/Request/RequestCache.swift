@@ -18,6 +18,11 @@ struct RequestCache: Sendable {
     var unchanged: [[UInt64]] = []
     /// Each (target, chain) slot's values through the chain, once computed.
     var chains: [Chained?] = []
+    /// Per target slot, the bytes present in each raw value (for regex prefilters); empty until
+    /// needed.
+    var rawBytes: [[PresentBytes]] = []
+    /// Per chain slot whose values changed, the bytes present in each transformed value.
+    var chainBytes: [[PresentBytes]] = []
 
     enum Chained: Sendable {
         /// Every value came through the chain unchanged: use the raw values.
@@ -35,6 +40,8 @@ struct RequestCache: Sendable {
         counts = Array(repeating: -1, count: set.plan.targets.count)
         unchanged = Array(repeating: [], count: set.plan.targets.count)
         chains = Array(repeating: nil, count: set.plan.chainCount)
+        rawBytes = Array(repeating: [], count: set.plan.targets.count)
+        chainBytes = Array(repeating: [], count: set.plan.chainCount)
     }
 
     /// Forgets what was read from the body: the body phase may see a view whose body the header
@@ -45,7 +52,11 @@ struct RequestCache: Sendable {
             values[slot] = nil
             counts[slot] = -1
             unchanged[slot] = []
+            rawBytes[slot] = []
         }
-        for slot in set.plan.bodyChains { chains[slot] = nil }
+        for slot in set.plan.bodyChains {
+            chains[slot] = nil
+            chainBytes[slot] = []
+        }
     }
 }

@@ -101,6 +101,9 @@ final class CheckProgram: Sendable {
     let op: any MatchOperator
     let exclusions: [TargetSelector]
     let negated: Bool
+    /// When set, a value can match only if one of these filters lets it through (the operator is
+    /// a regex or a list of them); nil: always run the operator.
+    let prefilter: [RegexPrefilter]?
 
     init(_ check: Check, _ numbering: inout SlotNumbering) {
         self.check = check
@@ -115,6 +118,22 @@ final class CheckProgram: Sendable {
         self.op = check.op
         self.exclusions = check.exclusions
         self.negated = check.negated
+        self.prefilter = Self.prefilter(of: check.op)
+    }
+
+    /// The filters of a regex operator's patterns; nil when some pattern has none (or the
+    /// operator is not a regex).
+    private static func prefilter(of op: any MatchOperator) -> [RegexPrefilter]? {
+        let filters: [RegexPrefilter]
+        if let regex = op as? RegexOperator {
+            filters = [regex.regex.prefilter]
+        } else if let any = op as? RegexAnyOperator {
+            filters = (any.joined.map { [$0.prefilter] } ?? []) + any.separateIndices.map { any.patterns[$0].prefilter }
+        } else {
+            return nil
+        }
+        if filters.isEmpty || filters.contains(where: \.isTrivial) { return nil }
+        return filters
     }
 }
 
