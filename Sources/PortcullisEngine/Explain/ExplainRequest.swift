@@ -22,7 +22,9 @@ public enum ExplainRequest {
                            data: [UInt8]? = nil) -> Result<Parsed, ExampleRequestError> {
         var host = ExampleRequest.host
         var target = url
-        if let scheme = url.firstRange(of: "://") {
+        // Only a leading scheme makes an absolute URL: `://` inside a query (`?u=php://…`) is data.
+        let lowered = url.prefix(8).lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), let scheme = url.firstRange(of: "://") {
             let rest = url[scheme.upperBound...]
             let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
             host = String(rest[..<slash])
