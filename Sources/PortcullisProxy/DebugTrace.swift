@@ -59,7 +59,8 @@ enum DebugTraceFormat: Sendable, Equatable {
 
 enum DebugTrace {
     /// Marks every field named `config.header` in `head` as not to be forwarded, and returns the
-    /// form asked for when one of them carries the secret (compared in constant time).
+    /// form asked for when one of them carries the secret (compared in constant time); the
+    /// fields are then removed from `head`, which is only traced.
     static func take(from head: inout RequestHead, _ config: DebugTraceConfiguration) -> DebugTraceFormat? {
         var format: DebugTraceFormat?
         for i in head.fields.indices where ASCII.equalsIgnoringCase(head.storage[head.fields[i].name], config.headerBytes) {
@@ -74,6 +75,11 @@ enum DebugTrace {
             }
             while secretPart.last == 0x20 || secretPart.last == 0x09 { secretPart.removeLast() }
             if constantTimeEqual(secretPart, config.secret) { format = asked }
+        }
+        // A traced request is never forwarded: the rules see it as it would be forwarded, without
+        // the debug field (and the trace never echoes the secret).
+        if format != nil {
+            head.fields.removeAll { ASCII.equalsIgnoringCase(head.storage[$0.name], config.headerBytes) }
         }
         return format
     }

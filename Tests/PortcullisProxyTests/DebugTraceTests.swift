@@ -17,6 +17,10 @@ import Testing
             action: block
             labels: [attack:sqli]
             when: { contains: "union select", in: [query.args, body.args], transforms: [lowercase] }
+          - id: 8
+            name: count-long-headers
+            action: count
+            when: { size: { gt: 20 }, in: [headers] }
         """
 
     static func proxy(_ upstream: ScriptedUpstream, debug: Bool = true) throws -> ProxyHarness {
@@ -39,6 +43,7 @@ import Testing
         #expect(response.bodyText.contains("rule 7 no-union [block] live.yaml:"))
         #expect(response.bodyText.contains("contains \"union select\": MATCH at 0 \"union select\""))
         #expect(response.bodyText.contains("decision  block (answered 403 by the firewall)"))
+        #expect(!response.bodyText.contains(Self.secret))
         // Keep-alive goes on: an ordinary request on the same connection is forwarded.
         try client.send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n")
         let next = try #require(client.readResponse())
