@@ -226,8 +226,8 @@ public struct Inspector: Sendable {
             } else {
                 chained = transformed(values, slot, check, t, &state)
             }
-            let present: [PresentBytes]?
-            if O.wantsSteps || check.prefilter == nil {
+            let present: [RequestCache.ValueSummary]?
+            if O.wantsSteps || (check.prefilter == nil && check.screenBit < 0) {
                 present = nil
             } else if let chained {
                 present = chainedBytes(chained, check.chainSlots[t], &state)
@@ -241,8 +241,7 @@ public struct Inspector: Sendable {
                 }
                 let bytes = chained?[index] ?? values[index].value
                 let result: OperatorResult
-                if let present, let filters = check.prefilter,
-                   !filters.contains(where: { $0.mayMatch(length: bytes.count, present: present[index]) }) {
+                if let present, !mayMatch(check, bytes.count, present[index]) {
                     result = .noMatch
                 } else {
                     result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
@@ -281,20 +280,34 @@ public struct Inspector: Sendable {
         return values
     }
 
-    /// The bytes present in each raw value of target slot `slot`, computed once per request.
-    private func rawBytes(_ values: [TargetValue], _ slot: Int, _ state: inout EvaluationState) -> [PresentBytes] {
+    /// False when the check's regex cannot match a value of `length` bytes with `summary`: PCRE2's
+    /// start information rules it out, or none of its required literals occurs.
+    @inline(__always)
+    private func mayMatch(_ check: CheckProgram, _ length: Int, _ summary: RequestCache.ValueSummary) -> Bool {
+        if check.screenBit >= 0 && !summary.literals.contains(check.screenBit) { return false }
+        guard let filters = check.prefilter else { return true }
+        for filter in filters where filter.mayMatch(length: length, present: summary.bytes) { return true }
+        return false
+    }
+
+    /// What each raw value of target slot `slot` holds, computed once per request.
+    private func rawBytes(_ values: [TargetValue], _ slot: Int,
+                          _ state: inout EvaluationState) -> [RequestCache.ValueSummary] {
         let cached = state.cache.rawBytes[slot]
         if cached.count == values.count { return cached }
-        let sets = values.map { PresentBytes(of: $0.value) }
+        let screen = ruleSet.plan.screen
+        let sets = values.map { RequestCache.ValueSummary($0.value, screen: screen) }
         state.cache.rawBytes[slot] = sets
         return sets
     }
 
-    /// The bytes present in each value of chain slot `slot` (whose values changed).
-    private func chainedBytes(_ values: [[UInt8]], _ slot: Int, _ state: inout EvaluationState) -> [PresentBytes] {
+    /// What each value of chain slot `slot` (whose values changed) holds.
+    private func chainedBytes(_ values: [[UInt8]], _ slot: Int,
+                              _ state: inout EvaluationState) -> [RequestCache.ValueSummary] {
         let cached = state.cache.chainBytes[slot]
         if cached.count == values.count { return cached }
-        let sets = values.map { PresentBytes(of: $0) }
+        let screen = ruleSet.plan.screen
+        let sets = values.map { RequestCache.ValueSummary($0, screen: screen) }
         state.cache.chainBytes[slot] = sets
         return sets
     }

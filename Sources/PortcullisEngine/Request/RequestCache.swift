@@ -18,11 +18,23 @@ struct RequestCache: Sendable {
     var unchanged: [[UInt64]] = []
     /// Each (target, chain) slot's values through the chain, once computed.
     var chains: [Chained?] = []
-    /// Per target slot, the bytes present in each raw value (for regex prefilters); empty until
-    /// needed.
-    var rawBytes: [[PresentBytes]] = []
-    /// Per chain slot whose values changed, the bytes present in each transformed value.
-    var chainBytes: [[PresentBytes]] = []
+    /// Per target slot, what each raw value holds (for regex prefilters); empty until needed.
+    var rawBytes: [[ValueSummary]] = []
+    /// Per chain slot whose values changed, what each transformed value holds.
+    var chainBytes: [[ValueSummary]] = []
+
+    /// What the regex prefilters need to know about one value: the bytes it holds and which
+    /// checks' required literals occur in it.
+    struct ValueSummary: Sendable {
+        var bytes: PresentBytes
+        var literals: LiteralScreen.Hits
+
+        init(_ value: [UInt8], screen: LiteralScreen?) {
+            (bytes, literals) = value.withUnsafeBytes { raw in
+                (PresentBytes(of: raw), screen?.hits(in: raw) ?? LiteralScreen.Hits())
+            }
+        }
+    }
 
     enum Chained: Sendable {
         /// Every value came through the chain unchanged: use the raw values.

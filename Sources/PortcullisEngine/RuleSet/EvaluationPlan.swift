@@ -15,6 +15,9 @@ struct EvaluationPlan: Sendable {
     /// Target and chain slots over targets that read the body.
     let bodyTargets: [Int]
     let bodyChains: [Int]
+    /// The required literals of regex checks, looked for in one pass per value; nil when no
+    /// check has any.
+    let screen: LiteralScreen?
 
     init(headerRules: [CompiledRule], bodyRules: [CompiledRule]) {
         var numbering = SlotNumbering()
@@ -25,6 +28,7 @@ struct EvaluationPlan: Sendable {
         let targets = numbering.targets
         self.bodyTargets = targets.indices.filter { targets[$0].kind.readsBody }
         self.bodyChains = numbering.chains.filter { targets[$0.key.target].kind.readsBody }.map(\.value).sorted()
+        self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
     }
 }
 
@@ -33,6 +37,19 @@ struct SlotNumbering {
     var targets: [TargetSelector] = []
     var targetIndex: [TargetSelector: Int] = [:]
     var chains: [ChainKey: Int] = [:]
+    /// Required-literal sets of the screen, by bit (equal sets share a bit).
+    var screenLiterals: [Set<[UInt8]>] = []
+    var screenBits: [Set<[UInt8]>: Int] = [:]
+
+    /// The screen bit for a check with `literals`; nil when the screen is full.
+    mutating func screenBit(_ literals: Set<[UInt8]>) -> Int? {
+        if let bit = screenBits[literals] { return bit }
+        guard screenLiterals.count < LiteralScreen.capacity else { return nil }
+        let bit = screenLiterals.count
+        screenLiterals.append(literals)
+        screenBits[literals] = bit
+        return bit
+    }
 
     struct ChainKey: Hashable {
         let target: Int
@@ -104,6 +121,9 @@ final class CheckProgram: Sendable {
     /// When set, a value can match only if one of these filters lets it through (the operator is
     /// a regex or a list of them); nil: always run the operator.
     let prefilter: [RegexPrefilter]?
+    /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
+    /// bit contains none of the regex's required literals and cannot match.
+    let screenBit: Int
 
     init(_ check: Check, _ numbering: inout SlotNumbering) {
         self.check = check
@@ -119,6 +139,13 @@ final class CheckProgram: Sendable {
         self.exclusions = check.exclusions
         self.negated = check.negated
         self.prefilter = Self.prefilter(of: check.op)
+        self.screenBit = Self.requiredLiterals(of: check.op).flatMap { numbering.screenBit($0) } ?? -1
+    }
+
+    private static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
+        if let regex = op as? RegexOperator { return RequiredLiterals.of(regex.regex.pattern) }
+        if let any = op as? RegexAnyOperator { return RequiredLiterals.of(anyOf: any.patterns.map(\.pattern)) }
+        return nil
     }
 
     /// The filters of a regex operator's patterns; nil when some pattern has none (or the
