@@ -30,7 +30,10 @@ enum RateLimitGate {
                 state.rateLimits.append(outcome(rule, limit, .notCounted, enforced, "", count: 0))
                 continue
             }
-            let decision = limit.gcra.decide(tat: limit.store.tat(of: key), now: now)
+            // A lone candidate is decided and committed in one step below; several are first
+            // decided without changing anything.
+            let decision = candidates.count == 1 ? GCRA.Decision(allowed: true, newTAT: 0, count: 0, retryAfter: 0)
+                : limit.gcra.decide(tat: limit.store.tat(of: key), now: now)
             checks.append(Pending(rule: rule, limit: limit, key: key, text: text, enforced: enforced,
                                   decision: decision))
         }

@@ -43,8 +43,15 @@ public final class RateLimitStore: Sendable {
     public func take(_ key: RateKey, gcra: GCRA, now: UInt64) -> GCRA.Decision {
         let capacity = capacityPerShard
         return shard(key).state.withLock { shard in
-            let decision = gcra.decide(tat: shard.tat(of: key), now: now)
-            if decision.allowed { shard.store(key, tat: decision.newTAT, now: now, capacity: capacity) }
+            let slot = shard.index[key]
+            let decision = gcra.decide(tat: slot.map { shard.entries[Int($0)].tat }, now: now)
+            if decision.allowed {
+                if let slot {
+                    shard.update(slot, tat: decision.newTAT)
+                } else {
+                    shard.insert(key, tat: decision.newTAT, now: now, capacity: capacity)
+                }
+            }
             return decision
         }
     }
@@ -100,12 +107,15 @@ struct Shard {
         return entries[Int(slot)].tat
     }
 
-    mutating func store(_ key: RateKey, tat: UInt64, now: UInt64, capacity: Int) {
-        if let slot = index[key] {
-            entries[Int(slot)].tat = tat
-            touch(slot)
-            return
-        }
+    /// A held key's new TAT; it becomes the most recently used.
+    mutating func update(_ slot: Int32, tat: UInt64) {
+        entries[Int(slot)].tat = tat
+        touch(slot)
+    }
+
+    /// A key not held yet: takes the oldest slot when that key is idle or the shard is full, else
+    /// a new slot.
+    mutating func insert(_ key: RateKey, tat: UInt64, now: UInt64, capacity: Int) {
         let slot: Int32
         if oldest >= 0 && (entries[Int(oldest)].tat <= now || entries.count >= capacity) {
             slot = oldest
