@@ -336,3 +336,32 @@ func forwardedClient(_ c: ForwardedCase) throws {
             + "blocked by rule 2 (login))",
     ])
 }
+
+@Test func aFloodOfClientAddressesThroughTheRulesStaysWithinMaxKeys() throws {
+    let set = try ruleSet("""
+    name: t
+    rules:
+      - { id: 1, name: per-client, action: block, rate_limit: { limit: 1, window: 1h, by: [client_ip], max_keys: 512 } }
+    """)
+    let inspector = Inspector(ruleSet: set)
+    var scratch = EvaluationScratch()
+    let parsed = try ExampleRequest.parse("GET /").get()
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<20_000 {
+        let address = (0..<4).map { _ in String(UInt8.random(in: 0...255, using: &generator)) }.joined(separator: ".")
+        let view = RequestView(head: parsed.head, clientAddress: Array(address.utf8), receivedAt: second)
+        #expect(inspector.decide(view, scratch: &scratch).0 == .allow)
+    }
+    let store = try #require(set.rateLimitRules.first?.rateLimit?.store)
+    #expect(store.capacity == 512)
+    #expect(store.count == 512)
+    // A client seen last is still counted; the oldest were forgotten.
+    let last = RequestView(head: parsed.head, clientAddress: Array("203.0.113.77".utf8), receivedAt: second)
+    #expect(inspector.decide(last, scratch: &scratch).0 == .allow)
+    let again = RequestView(head: parsed.head, clientAddress: Array("203.0.113.77".utf8), receivedAt: second)
+    guard case .block(let response, _) = inspector.decide(again, scratch: &scratch).0 else {
+        Issue.record("second request of the newest client allowed"); return
+    }
+    #expect(response.status == 429)
+    #expect(store.count == 512)
+}
