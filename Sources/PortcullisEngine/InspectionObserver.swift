@@ -8,6 +8,9 @@ public protocol InspectionObserver {
     /// True when the observer wants each transformation step's result. The inspector then
     /// computes a chain one step at a time instead of serving it from the per-request cache.
     static var wantsSteps: Bool { get }
+    /// False only for `NoInspectionObserver`: the inspector then skips even building the
+    /// arguments of callbacks (a bounds-checked subscript cannot be optimised away).
+    static var isActive: Bool { get }
 
     /// A rule of `phase` is about to be evaluated.
     mutating func ruleStarted(_ rule: CompiledRule, phase: Phase)
@@ -65,6 +68,7 @@ public enum StopReason: Sendable, Equatable {
 
 extension InspectionObserver {
     public static var wantsSteps: Bool { false }
+    public static var isActive: Bool { true }
     public mutating func ruleStarted(_ rule: CompiledRule, phase: Phase) {}
     public mutating func targetRead(_ selector: TargetSelector, values: [TargetValue]) {}
     public mutating func transformed(_ selector: TargetSelector, index: Int, step: Transformation, result: [UInt8]) {}
@@ -82,5 +86,6 @@ extension InspectionObserver {
 
 /// The observer of the ordinary entry points: sees nothing, costs nothing.
 public struct NoInspectionObserver: InspectionObserver {
+    public static var isActive: Bool { false }
     public init() {}
 }

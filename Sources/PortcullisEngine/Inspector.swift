@@ -211,7 +211,7 @@ public struct Inspector: Sendable {
         search: for t in check.targetSlots.indices {
             let slot = check.targetSlots[t]
             if state.cache.counts[slot] == 0 {
-                observer.targetRead(check.targets[t], values: [])
+                if O.isActive { observer.targetRead(check.targets[t], values: []) }
                 continue
             }
             let selector = check.targets[t]
@@ -246,7 +246,9 @@ public struct Inspector: Sendable {
                 } else {
                     result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
                 }
-                observer.operatorEvaluated(check.check, selector: selector, index: index, input: bytes, result: result)
+                if O.isActive {
+                    observer.operatorEvaluated(check.check, selector: selector, index: index, input: bytes, result: result)
+                }
                 switch result {
                 case .noMatch:
                     continue
@@ -262,10 +264,10 @@ public struct Inspector: Sendable {
         }
         if check.negated {
             let matched = hit == nil
-            observer.checkFinished(check.check, matched: matched)
+            if O.isActive { observer.checkFinished(check.check, matched: matched) }
             return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
-        observer.checkFinished(check.check, matched: hit != nil)
+        if O.isActive { observer.checkFinished(check.check, matched: hit != nil) }
         return hit
     }
 
