@@ -54,11 +54,18 @@ public final class EventLoop: @unchecked Sendable {
         self.tickInterval = .milliseconds(tickMilliseconds)
     }
 
+    /// A loop dropped without `stop()` (a test, a failed start) must not leave its timer and epoll
+    /// source firing: their handlers hold the loop weakly, and here the sources end with it.
+    deinit {
+        tickTimer?.cancel()
+        watcher.cancel()
+    }
+
     func start() {
         watcher.activate()
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + tickInterval, repeating: tickInterval, leeway: .milliseconds(10))
-        timer.setEventHandler { [unowned self] in self.sweepDeadlines() }
+        timer.setEventHandler { [weak self] in self?.sweepDeadlines() }
         timer.activate()
         tickTimer = timer
     }

@@ -39,7 +39,7 @@ final class ReadinessWatcher {
         precondition(epfd >= 0, "epoll_create1 failed: errno \(errno)")
         events = .allocate(capacity: Self.batch)
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
-        source.setEventHandler { [unowned self] in self.drain() }
+        source.setEventHandler { [weak self] in self?.drain() }
         self.source = source
     }
 
@@ -54,6 +54,7 @@ final class ReadinessWatcher {
             close(fd)
             buffer.deallocate()
         }
+        source.activate()  // no effect when active; an inactive source can neither cancel nor be released
         source.cancel()
         self.source = nil
     }

@@ -33,7 +33,8 @@ final class UpstreamPool {
             return .failed(errno)
         }
         openCount += 1
-        conn.onClose = { [unowned self] c in
+        conn.onClose = { [weak self] c in
+            guard let self else { return }
             self.openCount -= 1
             if let i = self.idle.firstIndex(where: { $0 === c }) { self.idle.remove(at: i) }
         }
