@@ -22,7 +22,7 @@ public struct ExplainTrace: Sendable {
     /// What each rate-limit rule whose condition matched decided, in priority order.
     public var rateLimits: [RateLimitOutcome] = []
     /// Identical requests evaluated before this one against the same rate-limit counters, which
-    /// started empty (`explain --repeat`, 0 for the live trace): a trace never reads or changes a
+    /// started empty (`explain --repeat-before`, 0 for the live trace): a trace never reads or changes a
     /// running proxy's counters.
     public var earlierRequests = 0
 
