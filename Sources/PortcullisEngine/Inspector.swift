@@ -210,29 +210,47 @@ public struct Inspector: Sendable {
         let hasExclusions = !check.exclusions.isEmpty
         search: for t in check.targetSlots.indices {
             let slot = check.targetSlots[t]
-            if state.cache.counts[slot] == 0 {
+            if state.cache.targetIndex[slot] == RequestCache.absent {
                 if O.isActive { observer.targetRead(check.targets[t], values: []) }
                 continue
             }
             let selector = check.targets[t]
-            let values = targetValues(slot, selector, request, &state)
+            let entry = targetEntry(slot, selector, request, &state)
+            guard entry >= 0 else {
+                if O.isActive { observer.targetRead(selector, values: []) }
+                continue
+            }
+            let values = state.cache.targets[entry].values
             observer.targetRead(selector, values: values)
-            if values.isEmpty { continue }
             let chained: [[UInt8]]?
             if check.transforms.isEmpty {
                 chained = nil
             } else if O.wantsSteps {
                 chained = stepwise(values, selector, check.transforms, &observer)
             } else {
-                chained = transformed(values, slot, check, t, &state)
+                chained = transformed(values, entry, check, t, &state)
             }
-            let present: [RequestCache.ValueSummary]?
+            let present: RequestCache.SlotSummary?
             if O.wantsSteps || (check.prefilter == nil && check.screenBit < 0) {
                 present = nil
             } else if let chained {
                 present = chainedBytes(chained, check.chainSlots[t], &state)
             } else {
-                present = rawBytes(values, slot, &state)
+                present = rawBytes(values, entry, &state)
+            }
+            if let present, !mayMatch(check, present.longest, present.union) {
+                // No value can match: the operator is not run (observers see its no-match).
+                if O.isActive {
+                    for index in values.indices {
+                        if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
+                            observer.excluded(selector, index: index)
+                            continue
+                        }
+                        observer.operatorEvaluated(check.check, selector: selector, index: index,
+                                                   input: chained?[index] ?? values[index].value, result: .noMatch)
+                    }
+                }
+                continue
             }
             for index in values.indices {
                 if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
@@ -241,7 +259,7 @@ public struct Inspector: Sendable {
                 }
                 let bytes = chained?[index] ?? values[index].value
                 let result: OperatorResult
-                if let present, !mayMatch(check, bytes.count, present[index]) {
+                if let present, !mayMatch(check, bytes.count, present.each[index]) {
                     result = .noMatch
                 } else {
                     result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
@@ -271,15 +289,22 @@ public struct Inspector: Sendable {
         return hit
     }
 
-    /// The values of target slot `slot`, read from the request once.
+    /// The cache entry of target slot `slot` (its values read from the request once), or
+    /// `RequestCache.absent` when the request has no value for it.
     @inline(__always)
-    private func targetValues(_ slot: Int, _ selector: TargetSelector, _ request: RequestView,
-                              _ state: inout EvaluationState) -> [TargetValue] {
-        if let values = state.cache.values[slot] { return values }
+    private func targetEntry(_ slot: Int, _ selector: TargetSelector, _ request: RequestView,
+                             _ state: inout EvaluationState) -> Int {
+        let known = state.cache.targetIndex[slot]
+        if known != RequestCache.unread { return Int(known) }
         let values = request.values(for: selector)
-        state.cache.values[slot] = values
-        state.cache.counts[slot] = values.count
-        return values
+        if values.isEmpty {
+            state.cache.targetIndex[slot] = RequestCache.absent
+            return Int(RequestCache.absent)
+        }
+        state.cache.targets.append(RequestCache.TargetEntry(values: values))
+        let entry = state.cache.targets.count - 1
+        state.cache.targetIndex[slot] = Int32(entry)
+        return entry
     }
 
     /// False when the check's regex cannot match a value of `length` bytes with `summary`: PCRE2's
@@ -293,24 +318,21 @@ public struct Inspector: Sendable {
     }
 
     /// What each raw value of target slot `slot` holds, computed once per request.
-    private func rawBytes(_ values: [TargetValue], _ slot: Int,
-                          _ state: inout EvaluationState) -> [RequestCache.ValueSummary] {
-        let cached = state.cache.rawBytes[slot]
-        if cached.count == values.count { return cached }
-        let screen = ruleSet.plan.screen
-        let sets = values.map { RequestCache.ValueSummary($0.value, screen: screen) }
-        state.cache.rawBytes[slot] = sets
+    private func rawBytes(_ values: [TargetValue], _ entry: Int,
+                          _ state: inout EvaluationState) -> RequestCache.SlotSummary {
+        if let cached = state.cache.targets[entry].summary { return cached }
+        let sets = RequestCache.SlotSummary(values.lazy.map(\.value), screen: ruleSet.plan.screen)
+        state.cache.targets[entry].summary = sets
         return sets
     }
 
     /// What each value of chain slot `slot` (whose values changed) holds.
     private func chainedBytes(_ values: [[UInt8]], _ slot: Int,
-                              _ state: inout EvaluationState) -> [RequestCache.ValueSummary] {
-        let cached = state.cache.chainBytes[slot]
-        if cached.count == values.count { return cached }
-        let screen = ruleSet.plan.screen
-        let sets = values.map { RequestCache.ValueSummary($0, screen: screen) }
-        state.cache.chainBytes[slot] = sets
+                              _ state: inout EvaluationState) -> RequestCache.SlotSummary {
+        let entry = Int(state.cache.chainIndex[slot])
+        if let cached = state.cache.chains[entry].summary { return cached }
+        let sets = RequestCache.SlotSummary(values, screen: ruleSet.plan.screen)
+        state.cache.chains[entry].summary = sets
         return sets
     }
 
@@ -334,22 +356,20 @@ public struct Inspector: Sendable {
     /// The values of target `t` of `check` through its chain, computed once per request and
     /// (target, chain) slot: many rules read the same target through the same chain. Nil when
     /// every value came through unchanged (the raw values are the result).
-    private func transformed(_ values: [TargetValue], _ targetSlot: Int, _ check: CheckProgram, _ t: Int,
+    private func transformed(_ values: [TargetValue], _ entry: Int, _ check: CheckProgram, _ t: Int,
                              _ state: inout EvaluationState) -> [[UInt8]]? {
         let chainSlot = check.chainSlots[t]
-        switch state.cache.chains[chainSlot] {
-        case .unchanged: return nil
-        case .values(let cached): return cached
-        case nil: break
-        }
-        if state.cache.unchanged[targetSlot].count != values.count {
-            state.cache.unchanged[targetSlot] = Array(repeating: 0, count: values.count)
+        let known = state.cache.chainIndex[chainSlot]
+        if known == RequestCache.unchanged { return nil }
+        if known >= 0 { return state.cache.chains[Int(known)].values }
+        if state.cache.targets[entry].unchanged.count != values.count {
+            state.cache.targets[entry].unchanged = Array(repeating: 0, count: values.count)
         }
         var result: [[UInt8]] = []
         for index in values.indices {
             let raw = values[index].value
             let out = Self.chain(check.transforms, bits: check.transformBits, raw,
-                                 memo: &state.cache.unchanged[targetSlot][index])
+                                 memo: &state.cache.targets[entry].unchanged[index])
             if result.isEmpty {
                 if Self.sameBuffer(out, raw) { continue }
                 // The first changed value: the ones before it came through unchanged.
@@ -359,10 +379,11 @@ public struct Inspector: Sendable {
             result.append(out)
         }
         if result.isEmpty {
-            state.cache.chains[chainSlot] = .unchanged
+            state.cache.chainIndex[chainSlot] = RequestCache.unchanged
             return nil
         }
-        state.cache.chains[chainSlot] = .values(result)
+        state.cache.chains.append(RequestCache.ChainEntry(values: result))
+        state.cache.chainIndex[chainSlot] = Int32(state.cache.chains.count - 1)
         return result
     }
 

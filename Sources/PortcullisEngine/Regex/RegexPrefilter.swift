@@ -9,17 +9,31 @@ struct PresentBytes: Sendable, Equatable {
 
     /// The bytes that occur in `bytes`.
     init(of bytes: UnsafeRawBufferPointer) {
-        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
-        for b in bytes {
-            let bit = UInt64(1) << UInt64(b & 63)
-            switch b >> 6 {
-            case 0: w0 |= bit
-            case 1: w1 |= bit
-            case 2: w2 |= bit
-            default: w3 |= bit
+        var w0: UInt64 = 0, w1: UInt64 = 0
+        var high = false
+        if let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) {
+            // Bytes below 0x80 (nearly all) without a branch; the rest in a second pass if any.
+            for i in 0..<bytes.count {
+                let b = base[i]
+                let bit = UInt64(1) << UInt64(b & 63)
+                let upper = UInt64(b >> 6 & 1) &* ~0   // all ones for 0x40...0x7F (and 0xC0...)
+                w0 |= bit & ~upper
+                w1 |= bit & upper
+                high = high || b >= 0x80
             }
         }
-        words = (w0, w1, w2, w3)
+        if !high {
+            words = (w0, w1, 0, 0)
+            return
+        }
+        var set = PresentBytes()
+        for b in bytes { set.insert(b) }
+        self = set
+    }
+
+    mutating func formUnion(_ other: PresentBytes) {
+        words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2,
+                 words.3 | other.words.3)
     }
 
     init(of bytes: [UInt8]) {

@@ -8,26 +8,73 @@ struct RequestCache: Sendable {
     /// The rule set whose plan numbered the slots; another set (a reload between the phases of
     /// one request) starts the cache over.
     private(set) var owner: ObjectIdentifier?
-    /// Values of each target slot, once read.
-    var values: [[TargetValue]?] = []
-    /// How many values each target slot has; -1 until read. Checked first, so a target the
-    /// request does not have (most of them, for most requests) costs a load and a compare.
-    var counts: [Int] = []
-    /// Per target slot, per value: bit `ordinal` set when that transformation is known to leave
-    /// the raw value unchanged. Empty until a chain over the slot is computed.
-    var unchanged: [[UInt64]] = []
-    /// Each (target, chain) slot's values through the chain, once computed.
-    var chains: [Chained?] = []
-    /// Per target slot, what each raw value holds (for regex prefilters); empty until needed.
-    var rawBytes: [[ValueSummary]] = []
-    /// Per chain slot whose values changed, what each transformed value holds.
-    var chainBytes: [[ValueSummary]] = []
+    /// Per target slot: `unread`, `absent` (read, no values), or the index of its entry in
+    /// `targets`. Plain integers, so making and dropping the table per request is a fill and a free;
+    /// a target the request does not have (most, for most requests) costs a load and a compare.
+    var targetIndex: [Int32] = []
+    var targets: [TargetEntry] = []
+    /// Per (target, chain) slot: `unread`, `unchanged` (every value came through the chain
+    /// unchanged: the raw values are the result), or the index of its entry in `chains`.
+    var chainIndex: [Int32] = []
+    var chains: [ChainEntry] = []
+
+    static let unread: Int32 = -1
+    static let absent: Int32 = -2
+    static let unchanged: Int32 = -2
+
+    /// A target's values and what is known about them.
+    struct TargetEntry: Sendable {
+        var values: [TargetValue]
+        /// Per value: bit `ordinal` set when that transformation is known to leave the raw value
+        /// unchanged. Empty until a chain over the target is computed.
+        var unchanged: [UInt64] = []
+        /// What the raw values hold (for regex prefilters); nil until needed.
+        var summary: SlotSummary?
+    }
+
+    /// A chain's values where some value changed.
+    struct ChainEntry: Sendable {
+        var values: [[UInt8]]
+        var summary: SlotSummary?
+    }
+
+    /// What the values of one slot hold, each and all together: a check none of whose values
+    /// can match (judged on the union) skips the slot with one test.
+    /// (A class: the caches hold one reference per slot, so making them per request stays cheap.)
+    final class SlotSummary: Sendable {
+        let each: [ValueSummary]
+        let union: ValueSummary
+        let longest: Int
+
+        init(_ values: some Collection<[UInt8]>, screen: LiteralScreen?) {
+            var each: [ValueSummary] = []
+            each.reserveCapacity(values.count)
+            var union = ValueSummary()
+            var longest = 0
+            for value in values {
+                let summary = ValueSummary(value, screen: screen)
+                union.bytes.formUnion(summary.bytes)
+                union.literals.low |= summary.literals.low
+                union.literals.high |= summary.literals.high
+                longest = max(longest, value.count)
+                each.append(summary)
+            }
+            self.each = each
+            self.union = union
+            self.longest = longest
+        }
+    }
 
     /// What the regex prefilters need to know about one value: the bytes it holds and which
     /// checks' required literals occur in it.
     struct ValueSummary: Sendable {
         var bytes: PresentBytes
         var literals: LiteralScreen.Hits
+
+        init() {
+            bytes = PresentBytes()
+            literals = LiteralScreen.Hits()
+        }
 
         init(_ value: [UInt8], screen: LiteralScreen?) {
             (bytes, literals) = value.withUnsafeBytes { raw in
@@ -36,39 +83,23 @@ struct RequestCache: Sendable {
         }
     }
 
-    enum Chained: Sendable {
-        /// Every value came through the chain unchanged: use the raw values.
-        case unchanged
-        case values([[UInt8]])
-    }
-
     /// Makes the cache fit `set`'s plan (a no-op when it already does).
     @inline(__always)
     mutating func prepare(for set: CompiledRuleSet) {
         let id = ObjectIdentifier(set)
         if owner == id { return }
         owner = id
-        values = Array(repeating: nil, count: set.plan.targets.count)
-        counts = Array(repeating: -1, count: set.plan.targets.count)
-        unchanged = Array(repeating: [], count: set.plan.targets.count)
-        chains = Array(repeating: nil, count: set.plan.chainCount)
-        rawBytes = Array(repeating: [], count: set.plan.targets.count)
-        chainBytes = Array(repeating: [], count: set.plan.chainCount)
+        targetIndex = Array(repeating: Self.unread, count: set.plan.targets.count)
+        chainIndex = Array(repeating: Self.unread, count: set.plan.chainCount)
+        targets.removeAll(keepingCapacity: true)
+        chains.removeAll(keepingCapacity: true)
     }
 
     /// Forgets what was read from the body: the body phase may see a view whose body the header
     /// phase did not have.
     mutating func forgetBody(of set: CompiledRuleSet) {
         guard owner == ObjectIdentifier(set) else { return }
-        for slot in set.plan.bodyTargets {
-            values[slot] = nil
-            counts[slot] = -1
-            unchanged[slot] = []
-            rawBytes[slot] = []
-        }
-        for slot in set.plan.bodyChains {
-            chains[slot] = nil
-            chainBytes[slot] = []
-        }
+        for slot in set.plan.bodyTargets { targetIndex[slot] = Self.unread }
+        for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
     }
 }
