@@ -122,7 +122,7 @@ final class CheckProgram: Sendable {
     /// a regex or a list of them); nil: always run the operator.
     let prefilter: [RegexPrefilter]?
     /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
-    /// bit contains none of the regex's required literals and cannot match.
+    /// bit contains none of the regex's required literals (or of the phrases) and cannot match.
     let screenBit: Int
 
     init(_ check: Check, _ numbering: inout SlotNumbering) {
@@ -145,6 +145,10 @@ final class CheckProgram: Sendable {
     private static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
         if let regex = op as? RegexOperator { return RequiredLiterals.of(regex.regex.pattern) }
         if let any = op as? RegexAnyOperator { return RequiredLiterals.of(anyOf: any.patterns.map(\.pattern)) }
+        // A phrase match is an occurrence of one phrase (folding only widens the screen).
+        if let phrases = (op as? PhrasesOperator)?.phrases, !phrases.isEmpty, !phrases.contains(where: \.isEmpty) {
+            return Set(phrases.map { $0.map(RequiredLiterals.Parser.fold) })
+        }
         return nil
     }
 
