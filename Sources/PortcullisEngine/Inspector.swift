@@ -362,6 +362,11 @@ public struct Inspector: Sendable {
         let known = state.cache.chainIndex[chainSlot]
         if known == RequestCache.unchanged { return nil }
         if known >= 0 { return state.cache.chains[Int(known)].values }
+        if check.transformMask & ~state.cache.targets[entry].unchangedByAll == 0 {
+            // Every step is known to leave every value as it is.
+            state.cache.chainIndex[chainSlot] = RequestCache.unchanged
+            return nil
+        }
         if state.cache.targets[entry].unchanged.count != values.count {
             state.cache.targets[entry].unchanged = Array(repeating: 0, count: values.count)
         }
@@ -378,6 +383,9 @@ public struct Inspector: Sendable {
             }
             result.append(out)
         }
+        var byAll = UInt64.max
+        for memo in state.cache.targets[entry].unchanged { byAll &= memo }
+        state.cache.targets[entry].unchangedByAll = byAll
         if result.isEmpty {
             state.cache.chainIndex[chainSlot] = RequestCache.unchanged
             return nil

@@ -28,6 +28,9 @@ struct RequestCache: Sendable {
         /// Per value: bit `ordinal` set when that transformation is known to leave the raw value
         /// unchanged. Empty until a chain over the target is computed.
         var unchanged: [UInt64] = []
+        /// Bit `ordinal` set when that transformation is known to leave every value unchanged
+        /// (the AND of `unchanged`): a chain made only of such steps is decided without a loop.
+        var unchangedByAll: UInt64 = 0
         /// What the raw values hold (for regex prefilters); nil until needed.
         var summary: SlotSummary?
     }

@@ -115,6 +115,8 @@ final class CheckProgram: Sendable {
     let transforms: [Transformation]
     /// Bit of each transformation in a value's "leaves it unchanged" memo (`RequestCache`).
     let transformBits: [UInt64]
+    /// All of `transformBits` together.
+    let transformMask: UInt64
     let op: any MatchOperator
     let exclusions: [TargetSelector]
     let negated: Bool
@@ -135,6 +137,7 @@ final class CheckProgram: Sendable {
             : targetSlots.map { numbering.chain(target: $0, check.transforms) }
         self.transforms = check.transforms
         self.transformBits = check.transforms.map { UInt64(1) << UInt64($0.ordinal) }
+        self.transformMask = transformBits.reduce(0, |)
         self.op = check.op
         self.exclusions = check.exclusions
         self.negated = check.negated
