@@ -2,6 +2,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// Release builds of the per-request targets skip the run-time exclusivity checks: measured with
+/// callgrind on the proxy (no rules, a new connection per request) they were ≈50 `swift_beginAccess`
+/// calls and ≈3,500 instructions per request. Debug builds, and so `swift test`, keep them.
+let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "Portcullis",
@@ -22,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
                        providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CShim", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "PortcullisHTTP", swiftSettings: strict),
+        .target(name: "PortcullisHTTP", swiftSettings: hotPath),
         .target(name: "PortcullisEngine",
                 dependencies: ["PortcullisHTTP", "CPCRE2", "CShim", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
@@ -31,7 +35,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "CoreMetrics", package: "swift-metrics"),
                                .product(name: "Prometheus", package: "swift-prometheus")],
-                swiftSettings: strict),
+                swiftSettings: hotPath),
         .executableTarget(name: "portcullis",
                           dependencies: ["PortcullisProxy", "PortcullisEngine", "PortcullisHTTP",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,7 +8,10 @@ import PortcullisHTTP
 ///
 /// Loop-confined: created, driven and closed on its loop's queue only.
 final class ClientConnection: EventHandler, UpstreamDelegate {
-    unowned let loop: EventLoop
+    /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
+    /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
+    /// which sends every checked `unowned` access through the runtime's slow retain/release path.
+    unowned(unsafe) let loop: EventLoop
     let context: ProxyContext
     let fd: Int32
     /// The peer's numeric address, as sent in X-Forwarded-For.

@@ -6,7 +6,10 @@ import Logging
 /// Accepts client connections on one loop. Every loop watches the same listening socket with
 /// EPOLLEXCLUSIVE, so the kernel wakes one loop per new connection and no lock is needed.
 final class Listener: EventHandler {
-    unowned let loop: EventLoop
+    /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
+    /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
+    /// which sends every checked `unowned` access through the runtime's slow retain/release path.
+    unowned(unsafe) let loop: EventLoop
     let fd: Int32
     let context: ProxyContext
     let logger: Logger

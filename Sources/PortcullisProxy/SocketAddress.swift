@@ -88,18 +88,35 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// The numeric text of a peer address (for X-Forwarded-For), from a `sockaddr_storage`.
     static func numericHost(of addr: UnsafeRawPointer, family: Int32) -> [UInt8] {
-        var buf = [CChar](repeating: 0, count: 64)
         let src: UnsafeRawPointer
         if family == AF_INET {
             src = addr + MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_addr)!
+            return dottedQuad(src)
         } else if family == AF_INET6 {
             src = addr + MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr)!
         } else {
             return Array("unknown".utf8)
         }
+        var buf = [CChar](repeating: 0, count: 64)
         guard inet_ntop(family, src, &buf, socklen_t(buf.count)) != nil else { return Array("unknown".utf8) }
         let n = buf.firstIndex(of: 0) ?? buf.count
         return buf[..<n].map { UInt8(bitPattern: $0) }
+    }
+
+    /// `a.b.c.d` for the four bytes at `src` (network order), as `inet_ntop` writes it. Written out
+    /// because this runs once per accepted connection and `inet_ntop` goes through `sprintf`
+    /// (≈1,700 instructions per connection under callgrind, against a few dozen here).
+    static func dottedQuad(_ src: UnsafeRawPointer) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(15)
+        for i in 0..<4 {
+            if i > 0 { text.append(UInt8(ascii: ".")) }
+            let octet = src.load(fromByteOffset: i, as: UInt8.self)
+            if octet >= 100 { text.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { text.append(UInt8(ascii: "0") + octet / 10 % 10) }
+            text.append(UInt8(ascii: "0") + octet % 10)
+        }
+        return text
     }
 }
 

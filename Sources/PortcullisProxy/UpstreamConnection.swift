@@ -34,13 +34,20 @@ protocol UpstreamDelegate: AnyObject {
 /// Loop-confined. Owned by the loop's `UpstreamPool` while idle and by one client connection
 /// while it carries that client's exchange.
 final class UpstreamConnection: EventHandler {
-    unowned let loop: EventLoop
+    /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
+    /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
+    /// which sends every checked `unowned` access through the runtime's slow retain/release path.
+    unowned(unsafe) let loop: EventLoop
     let fd: Int32
     private(set) var connecting: Bool
     private(set) var closed = false
     var out = OutputBuffer()
     private var parser = ResponseParser()
-    weak var delegate: UpstreamDelegate?
+    /// The client connection this exchange serves. Strong, not weak: every end of an exchange
+    /// (response end, failure, `close`) sets it to nil before the client lets go of this
+    /// connection, which breaks the cycle; a weak reference would give every client connection a
+    /// side table and send all its retains and releases through the runtime's slow path.
+    var delegate: UpstreamDelegate?
     /// True once it has carried an exchange (a failure before any byte may then be a stale
     /// keep-alive connection, which is worth one retry for idempotent requests).
     var reused = false

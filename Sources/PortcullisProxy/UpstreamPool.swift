@@ -4,7 +4,10 @@ import Glibc
 ///
 /// Loop-confined, so taking and returning a connection needs no lock.
 final class UpstreamPool {
-    unowned let loop: EventLoop
+    /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
+    /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
+    /// which sends every checked `unowned` access through the runtime's slow retain/release path.
+    unowned(unsafe) let loop: EventLoop
     private var idle: [UpstreamConnection] = []
     private(set) var openCount = 0
 
