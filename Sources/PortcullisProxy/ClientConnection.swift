@@ -268,33 +268,28 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             else { sendContinueIfExpected(head); setDeadline(.body, after: context.clientBodyTimeout) }
             return
         }
-        let view = RequestView(head: head, clientAddress: peer, receivedAt: loop.time.nowNanoseconds())
-        if let verdict = evaluate(inspector, .requestHeaders, view, &evaluation) {
+        // The head's parse time (read once by the observer) is the request's time for rate limits.
+        let view = RequestView(head: head, clientAddress: peer, receivedAt: exchange?.observed.startedAt ?? loop.now)
+        if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
             decided(verdict, evaluation, head, inspector)
             apply(verdict, head: head)
             return
         }
         if inspector.ruleSet.inspectsBody && head.framing != .none {
             exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
+            if exchange != nil { loop.observer.inspectionEnded(&exchange!.observed) }
             sendContinueIfExpected(head)
             setDeadline(.body, after: context.clientBodyTimeout)
             return
         }
         // No body to wait for: the body phase (on an empty body) and the default action decide now.
-        let verdict = evaluate(inspector, .requestBody, view, &evaluation) ?? inspector.defaultVerdict
+        let verdict = inspector.evaluate(.requestBody, request: view, state: &evaluation, scratch: &loop.scratch)
+            ?? inspector.defaultVerdict
         decided(verdict, evaluation, head, inspector)
         apply(verdict, head: head)
     }
 
-    /// Runs one phase, adding its time to the exchange's inspection time.
-    private func evaluate(_ inspector: Inspector, _ phase: Phase, _ view: RequestView,
-                          _ evaluation: inout EvaluationState) -> Verdict? {
-        let started = loop.observer.now()
-        defer { exchange?.observed.inspection &+= loop.observer.now() &- started }
-        return inspector.evaluate(phase, request: view, state: &evaluation, scratch: &loop.scratch)
-    }
-
-    /// Inspection has decided: limit hits, counters and the block log take note.
+    /// Inspection has decided: limit hits, counters, inspection time and the block log take note.
     private func decided(_ verdict: Verdict, _ evaluation: EvaluationState, _ head: RequestHead,
                          _ inspector: Inspector) {
         loop.noteLimitHits(evaluation, peer: peer)
@@ -335,7 +330,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
                                                scheme: "http", defaultHost: context.defaultHost,
                                                options: context.config.forwarding,
-                                               requestID: exchange?.observed.requestID, into: &$0)
+                                               requestID: exchange.map { loop.observer.idBytes($0.observed.id) }, into: &$0)
         }
     }
 
@@ -374,9 +369,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         case (true, .noMatch):
             verdict = inspector.defaultVerdict
         default:
+            let now = exchange != nil ? loop.observer.inspectionResumed(&exchange!.observed) : loop.now
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
-                                   receivedAt: loop.time.nowNanoseconds())
-            verdict = evaluate(inspector, .requestBody, view, &state) ?? inspector.defaultVerdict
+                                   receivedAt: now)
+            verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
+                ?? inspector.defaultVerdict
         }
         decided(verdict, state, pending.head, inspector)
         guard verdict == .allow else {
@@ -494,7 +491,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         exchange = ex
         out.withBytes {
             MessageSerializer.writeResponseHead(head, framing: ex.outputFraming, keepAlive: ex.keepAlive,
-                                                clientVersion: ex.clientVersion, requestID: ex.observed.requestID,
+                                                clientVersion: ex.clientVersion, requestID: loop.observer.idBytes(ex.observed.id),
                                                 into: &$0)
         }
     }
@@ -588,13 +585,13 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         guard var ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
-        if ex.observed.requestID.isEmpty { ex.observed.requestID = loop.observer.nextID() }
+        if ex.observed.id == 0 { ex.observed.id = loop.observer.nextID() }
         loop.observer.responded(status: status, &ex.observed)
         loop.observer.finished(ex.observed)
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
                                                  contentType: contentType, keepAlive: keepAlive,
-                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: ex.observed.requestID)],
+                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: loop.observer.idBytes(ex.observed.id))],
                                                  into: &$0)
         }
         ex.upstream?.close(reset: true)

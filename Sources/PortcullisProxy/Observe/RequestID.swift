@@ -5,7 +5,8 @@ import Glibc
 ///
 /// Why not random per request: reading random bytes costs a syscall or a generator per request;
 /// a random prefix keeps ids from two runs apart, and loop index plus counter keeps them unique
-/// within a run with no shared state (no lock, no atomic). Loop-confined.
+/// within a run with no shared state (no lock, no atomic). An exchange keeps only the number;
+/// the text is rendered where it is written. Loop-confined.
 struct RequestIDGenerator {
     /// The prefix and loop part, ending with `-`.
     private let stem: [UInt8]
@@ -28,13 +29,16 @@ struct RequestIDGenerator {
         self.stem = stem
     }
 
-    /// The next id, as the bytes sent in `X-Request-Id`.
-    mutating func next() -> [UInt8] {
+    /// The next request's number on this loop (never 0); `render` turns it into the id.
+    mutating func next() -> UInt64 {
         counter &+= 1
-        var id = stem
-        id.reserveCapacity(stem.count + 16)
-        Self.appendHex(counter, width: 1, to: &id)
-        return id
+        return counter
+    }
+
+    /// Appends the id of request `number`, as sent in `X-Request-Id`.
+    func render(_ number: UInt64, into out: inout [UInt8]) {
+        out.append(contentsOf: stem)
+        Self.appendHex(number, width: 1, to: &out)
     }
 
     /// Lowercase hex of `value`, at least `width` digits.
