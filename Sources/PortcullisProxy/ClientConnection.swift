@@ -37,6 +37,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// lingers (see `State.lingering`). A complete request closes at once, as in nginx.
     private var lingerOnClose = false
     private var noDelaySet = false
+    /// The loop's request ids, counters and block log (held here: reaching it through the
+    /// unowned loop would retain the loop at every call).
+    private let observer: RequestObserver
+    /// Request id, timings and block-log line of the current exchange; reset when it ends.
+    @exclusivity(unchecked) private var observed = ObservedExchange()
 
     private enum State {
         /// Waiting for (or reading) a request head.
@@ -73,8 +78,6 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         var sentContinue = false
         /// Set while the body is held back for body-phase rules (nothing is forwarded yet).
         var pending: PendingInspection?
-        /// Request id, timings and the block-log line (see `RequestObserver`).
-        var observed = ObservedExchange()
         /// Set for a request carrying the debug header and secret: answered with its trace.
         var debugTrace: DebugTraceFormat?
     }
@@ -97,6 +100,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         self.fd = fd
         self.peer = peer
         self.counted = counted
+        self.observer = loop.observer
         self.parser = RequestParser(limits: context.config.limits)
         setDeadline(.keepAlive, after: context.keepAliveTimeout)
     }
@@ -153,7 +157,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
                 // recv that would only return EAGAIN (one syscall per request saved, as nginx does).
                 if n < loop.readBuffer.count && !peerHungUp { readable = false }
                 if deadlineKind == .body { setDeadline(.body, after: context.clientBodyTimeout) }
-                loop.observer.stats.bytesIn &+= n
+                observer.stats.bytesIn &+= n
                 consume(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
                 flushUpstream()
             case .wouldBlock:
@@ -251,7 +255,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         // A bodiless request is complete with its head, so an answer given now (a block, a 502)
         // can keep the connection open.
         exchange?.requestComplete = head.framing == .none
-        exchange?.observed = loop.observer.start()
+        observed = observer.start()
         state = .exchanging
         if head.method == .connect {
             exchange?.keepAlive = false
@@ -269,7 +273,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             return
         }
         // The head's parse time (read once by the observer) is the request's time for rate limits.
-        let view = RequestView(head: head, clientAddress: peer, receivedAt: exchange?.observed.startedAt ?? loop.now)
+        let view = RequestView(head: head, clientAddress: peer, receivedAt: observed.startedAt)
         if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
             decided(verdict, evaluation, head, inspector)
             apply(verdict, head: head)
@@ -277,7 +281,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         if inspector.ruleSet.inspectsBody && head.framing != .none {
             exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
-            if exchange != nil { loop.observer.inspectionEnded(&exchange!.observed) }
+            observer.inspectionEnded(&observed)
             sendContinueIfExpected(head)
             setDeadline(.body, after: context.clientBodyTimeout)
             return
@@ -293,9 +297,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     private func decided(_ verdict: Verdict, _ evaluation: EvaluationState, _ head: RequestHead,
                          _ inspector: Inspector) {
         loop.noteLimitHits(evaluation, peer: peer)
-        guard exchange != nil else { return }
-        loop.observer.decided(verdict, state: evaluation, head: head, client: peer, ruleSet: inspector.ruleSet,
-                              into: &exchange!.observed)
+        observer.decided(verdict, state: evaluation, head: head, client: peer, ruleSet: inspector.ruleSet,
+                         into: &observed)
     }
 
     private func apply(_ verdict: Verdict, head: RequestHead) {
@@ -330,7 +333,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             MessageSerializer.writeRequestHead(head, framing: head.framing, clientAddress: peer[...],
                                                scheme: "http", defaultHost: context.defaultHost,
                                                options: context.config.forwarding,
-                                               requestID: exchange.map { loop.observer.idBytes($0.observed.id) }, into: &$0)
+                                               requestID: observer.idBytes(observed.id), into: &$0)
         }
     }
 
@@ -369,7 +372,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         case (true, .noMatch):
             verdict = inspector.defaultVerdict
         default:
-            let now = exchange != nil ? loop.observer.inspectionResumed(&exchange!.observed) : loop.now
+            let now = observer.inspectionResumed(&observed)
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
                                    receivedAt: now)
             verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
@@ -487,11 +490,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         if ex.outputFraming == .untilClose || !ex.requestComplete { ex.keepAlive = false }
         if loop.draining { ex.keepAlive = false }
         ex.responseStarted = true
-        loop.observer.responded(status: head.status, &ex.observed)
+        observer.responded(status: head.status, &observed)
         exchange = ex
         out.withBytes {
             MessageSerializer.writeResponseHead(head, framing: ex.outputFraming, keepAlive: ex.keepAlive,
-                                                clientVersion: ex.clientVersion, requestID: loop.observer.idBytes(ex.observed.id),
+                                                clientVersion: ex.clientVersion, requestID: observer.idBytes(observed.id),
                                                 into: &$0)
         }
     }
@@ -525,7 +528,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         }
         ex.upstream = nil
         exchange = nil
-        loop.observer.finished(ex.observed)
+        observer.finished(observed)
+        observed = ObservedExchange()
         if !ex.requestComplete { lingerOnClose = true }
         finishExchange(keepAlive: ex.keepAlive && ex.requestComplete)
     }
@@ -535,7 +539,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         ex.upstream = nil
         exchange = ex
         if ex.responseStarted {
-            loop.observer.upstreamFailed(failure)
+            observer.upstreamFailed(failure)
             // Never fake a complete response: cut the connection so the client sees truncation.
             abortClient()
             return
@@ -550,7 +554,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             upstream.flush()
             return
         }
-        loop.observer.upstreamFailed(failure)
+        observer.upstreamFailed(failure)
         if !ex.requestComplete { exchange?.keepAlive = false }
         switch failure {
         case .timedOut:
@@ -582,16 +586,18 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])],
                          contentType: StaticString = "text/plain; charset=utf-8") {
-        guard var ex = exchange else { return }
+        guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
-        if ex.observed.id == 0 { ex.observed.id = loop.observer.nextID() }
-        loop.observer.responded(status: status, &ex.observed)
-        loop.observer.finished(ex.observed)
+        if observed.id == 0 { observed.id = observer.nextID() }
+        observer.responded(status: status, &observed)
+        observer.finished(observed)
+        let requestID = observer.idBytes(observed.id)
+        observed = ObservedExchange()
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
                                                  contentType: contentType, keepAlive: keepAlive,
-                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: loop.observer.idBytes(ex.observed.id))],
+                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: requestID)],
                                                  into: &$0)
         }
         ex.upstream?.close(reset: true)
@@ -625,7 +631,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         guard !closed else { return }
         let queued = out.count
         let result = out.flush(to: fd)
-        loop.observer.stats.bytesOut &+= queued - out.count
+        observer.stats.bytesOut &+= queued - out.count
         switch result {
         case .drained:
             if state == .closing {

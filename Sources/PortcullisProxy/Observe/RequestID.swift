@@ -41,15 +41,15 @@ struct RequestIDGenerator {
         Self.appendHex(number, width: 1, to: &out)
     }
 
-    /// Lowercase hex of `value`, at least `width` digits.
+    /// Lowercase hex of `value`, at least `width` digits (at most 16).
     static func appendHex(_ value: UInt64, width: Int, to out: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
-        var n = 1
-        while n < 16 && (value >> (4 * UInt64(n))) != 0 { n += 1 }
-        n = max(n, width)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            let nibble = Int((value >> (4 * UInt64(i))) & 0xF)
-            out.append(digits.utf8Start[nibble])
+        let significant = value == 0 ? 1 : (64 - value.leadingZeroBitCount + 3) / 4
+        let n = max(significant, min(width, 16))
+        var shift = UInt64(4 * (n - 1))
+        for _ in 0..<n {
+            let nibble = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
+            out.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+            shift &-= 4
         }
     }
 }

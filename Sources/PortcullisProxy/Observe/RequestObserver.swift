@@ -32,8 +32,9 @@ final class PendingLogEvent {
 final class RequestObserver {
     /// Only this loop touches it; unchecked so counting costs no runtime exclusivity check.
     @exclusivity(unchecked) var stats = LoopStats()
-    /// Reused for rendering ids (no allocation per request once grown).
+    /// The last id rendered, and its number: the same id is written upstream and to the client.
     @exclusivity(unchecked) private var idBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var idBufferNumber: UInt64 = 0
     private var ids: RequestIDGenerator
     private let time: TimeSource
     /// Shared by every loop; nil when no block log is configured.
@@ -58,8 +59,11 @@ final class RequestObserver {
 
     /// The `X-Request-Id` text of request `id`.
     func idBytes(_ id: UInt64) -> [UInt8] {
-        idBuffer.removeAll(keepingCapacity: true)
-        ids.render(id, into: &idBuffer)
+        if id != idBufferNumber || idBuffer.isEmpty {
+            idBuffer.removeAll(keepingCapacity: true)
+            ids.render(id, into: &idBuffer)
+            idBufferNumber = id
+        }
         return idBuffer
     }
 
