@@ -97,12 +97,15 @@ public struct BlockLogFormat: Sendable {
     public func encode(_ event: BlockLogEvent, into json: inout JSONWriter) {
         let head = event.head
         json.beginObject()
-        json.key("time"); json.string(WallClock.rfc3339(milliseconds: event.time))
+        var time: [UInt8] = []
+        time.reserveCapacity(24)
+        WallClock.appendRFC3339(milliseconds: event.time, to: &time)
+        json.key("time"); json.string(time)
         json.key("request_id"); json.string(event.requestID)
         json.key("client"); json.string(event.client, limit: valueLimit)
         json.key("method"); json.string(head[head.methodRange], limit: valueLimit)
         json.key("path"); json.string(path(of: head), limit: valueLimit)
-        json.key("http_version"); json.string("\(head.version.token)")
+        json.key("http_version"); json.string(head.version == .http11 ? "HTTP/1.1" : "HTTP/1.0")
         json.key("host")
         if isRedacted("header:host") { json.string(Self.redactedText) }
         else if let authority = head.authority { json.string(head[authority], limit: valueLimit) }

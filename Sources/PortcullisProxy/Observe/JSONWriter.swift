@@ -73,7 +73,16 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var i = 0
         let n = raw.count
+        let end = min(n, limit)
         while i < n {
+            // A run of bytes that need no escaping is copied at once.
+            var run = i
+            while run < end && Self.isPlain(raw[run]) { run += 1 }
+            if run > i {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<run]))
+                i = run
+                if i >= n { break }
+            }
             let b = raw[i]
             let length = b < 0x80 ? 1 : Self.validSequenceLength(raw, at: i)
             if i + max(length, 1) > limit {
@@ -93,6 +102,12 @@ public struct JSONWriter {
             i += length
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Printable ASCII other than `"` and `\`: written as is.
+    @inline(__always)
+    private static func isPlain(_ b: UInt8) -> Bool {
+        b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\")
     }
 
     /// Ends the line; the next value starts a new top-level value (one JSON value per line).

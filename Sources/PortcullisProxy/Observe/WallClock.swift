@@ -11,16 +11,34 @@ public enum WallClock {
 
     /// `2026-11-29T04:39:59.123Z` for `milliseconds` since the epoch (UTC, proleptic Gregorian).
     public static func rfc3339(milliseconds: Int64) -> String {
+        var out: [UInt8] = []
+        appendRFC3339(milliseconds: milliseconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text of `milliseconds` (digits written directly, no strings).
+    public static func appendRFC3339(milliseconds: Int64, to out: inout [UInt8]) {
         let seconds = milliseconds.floorDiv(1000)
         let ms = Int(milliseconds - seconds * 1000)
         let days = seconds.floorDiv(86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        func digits(_ v: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = max(0, v)
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: 0x30 + (v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+        digits(y, 4); out.append(UInt8(ascii: "-")); digits(m, 2); out.append(UInt8(ascii: "-")); digits(d, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2); out.append(UInt8(ascii: "."))
+        digits(ms, 3); out.append(UInt8(ascii: "Z"))
     }
 
     /// Year, month, day of the day `days` after 1970-01-01 (the days-to-civil algorithm over
