@@ -63,6 +63,7 @@ public struct BlockLogFormat: Sendable {
     public static let redactedText = "[redacted]"
     /// Targets name a rule's target and a request's field name; they are cut here at the latest.
     static let targetLimit = 128
+    private static let userAgentName = Array("user-agent".utf8)
 
     public init(valueLimit: Int = 256, redact: [String] = []) {
         self.valueLimit = valueLimit
@@ -177,8 +178,7 @@ public struct BlockLogFormat: Sendable {
     }
 
     private func userAgent(of head: RequestHead) -> Range<Int>? {
-        let wanted = Array("user-agent".utf8)
-        for field in head.fields where ASCII.equalsIgnoringCase(head[field.name], wanted) { return field.value }
+        for field in head.fields where ASCII.equalsIgnoringCase(head[field.name], Self.userAgentName) { return field.value }
         return nil
     }
 

@@ -133,6 +133,7 @@ public final class BlockLogWriter: Sendable {
 
     private func write(_ batch: [Item]) {
         var json = JSONWriter()
+        json.reserve(batch.count * 1024)
         var lines = 0
         var markers: [DispatchSemaphore] = []
         for item in batch {

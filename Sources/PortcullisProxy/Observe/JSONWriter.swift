@@ -36,8 +36,24 @@ public struct JSONWriter {
 
     public mutating func int<T: BinaryInteger>(_ value: T) {
         valueStart()
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
+        }
     }
+
+    /// Room for `n` more bytes (a batch of lines is encoded into one buffer).
+    public mutating func reserve(_ n: Int) { bytes.reserveCapacity(bytes.count + n) }
 
     public mutating func bool(_ value: Bool) {
         valueStart()

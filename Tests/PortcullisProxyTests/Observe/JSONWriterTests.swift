@@ -51,6 +51,14 @@ import Testing
         #expect(object["a"] as? Int == 1)
     }
 
+    @Test func integersAreWrittenInDecimal() {
+        var json = JSONWriter()
+        json.beginArray()
+        json.int(0); json.int(-120); json.int(Int64.min); json.int(UInt64.max); json.int(429)
+        json.endArray()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "[0,-120,-9223372036854775808,18446744073709551615,429]")
+    }
+
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000Z"),
         (Int64(951_782_400_123), "2000-02-29T00:00:00.123Z"),
