@@ -8,12 +8,15 @@ twice: once sending N requests, once 3N, each over one keep-alive connection. Pr
 instructions per request as the difference of the two totals divided by 2N, so start-up,
 rule compilation and shutdown cancel out. `--block-log` adds `--block-log FILE` (the binary must
 support it). Used to measure what the block log and counters cost (docs/OBSERVABILITY.md).
+Runs a copy of the binary without debug info (`strip --strip-debug`): this valgrind cannot read
+the DWARF 5 that Swift emits.
 """
 
 import argparse
 import http.server
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -95,6 +98,10 @@ def main():
     ap.add_argument("--block-log", action="store_true")
     ap.add_argument("--n", type=int, default=400)
     a = ap.parse_args()
+    stripped = tempfile.mktemp(prefix="portcullis-stripped.")
+    shutil.copy(a.binary, stripped)
+    subprocess.run(["strip", "--strip-debug", stripped], check=True)
+    a.binary = stripped
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     args = ["--rules", a.rules]
@@ -102,6 +109,7 @@ def main():
         args += ["--block-log", tempfile.mktemp(prefix="blocks.", suffix=".log")]
     small = run(a.binary, args, a.n, server.server_port, a.path)
     large = run(a.binary, args, 3 * a.n, server.server_port, a.path)
+    os.unlink(stripped)
     print(f"{(large - small) / (2 * a.n):.0f} instructions/request  "
           f"({os.path.basename(a.rules)}, {a.path}, block log {'on' if a.block_log else 'off'})")
 
