@@ -1,7 +1,7 @@
 import Glibc
 import Logging
 import PortcullisEngine
-import PortcullisProxy
+@testable import PortcullisProxy
 import Testing
 
 /// `GET /metrics` on the admin listener, scraped and parsed after known traffic.
@@ -103,6 +103,23 @@ import Testing
         #expect(scrape[#"portcullis_upstream_errors_total{kind="refused"}"#] == 1)
         #expect(scrape[#"portcullis_upstream_errors_total{kind="timeout"}"#] == 0)
         #expect(scrape[#"portcullis_requests_total{verdict="allow",status_class="5xx"}"#] == 1)
+    }
+
+    @Test func histogramsAreWrittenFromCumulativeBuckets() throws {
+        var buckets = LatencyBuckets()
+        for ns: UInt64 in [5_000, 10_000, 30_000, 2_000_000_000, 20_000_000_000] { buckets.record(ns) }
+        var out: [UInt8] = []
+        HistogramText.append(name: "t_seconds", help: "test", buckets, to: &out)
+        let scrape = try Scrape(String(decoding: out, as: UTF8.self))
+        #expect(scrape.types["t_seconds"] == "histogram")
+        #expect(scrape.samples[#"t_seconds_bucket{le="0.00001"}"#] == 2, "a value on a bound is in that bucket")
+        #expect(scrape.samples[#"t_seconds_bucket{le="0.000025"}"#] == 2)
+        #expect(scrape.samples[#"t_seconds_bucket{le="0.00005"}"#] == 3)
+        #expect(scrape.samples[#"t_seconds_bucket{le="2.5"}"#] == 4)
+        #expect(scrape.samples[#"t_seconds_bucket{le="10.0"}"#] == 4)
+        #expect(scrape.samples[#"t_seconds_bucket{le="+Inf"}"#] == 5)
+        #expect(scrape.samples["t_seconds_count"] == 5)
+        #expect(scrape.samples["t_seconds_sum"] == 22.000045)
     }
 
     @Test func anAdminAddressOffLoopbackIsTold() throws {
