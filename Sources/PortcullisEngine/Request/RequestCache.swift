@@ -94,8 +94,11 @@ struct RequestCache: Sendable {
         owner = id
         targetIndex = Array(repeating: Self.unread, count: set.plan.targets.count)
         chainIndex = Array(repeating: Self.unread, count: set.plan.chainCount)
+        // One allocation each instead of regrowing entry by entry.
         targets.removeAll(keepingCapacity: true)
+        targets.reserveCapacity(set.plan.targets.count)
         chains.removeAll(keepingCapacity: true)
+        chains.reserveCapacity(min(set.plan.chainCount, 16))
     }
 
     /// Forgets what was read from the body: the body phase may see a view whose body the header
