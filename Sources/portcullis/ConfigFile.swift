@@ -97,7 +97,7 @@ enum ConfigFile {
             case .listen: s.listen = try reader.string(value, "an address like 127.0.0.1:8080")
             case .upstream: s.upstream = try reader.string(value, "an upstream like http://127.0.0.1:3000")
             case .rules: s.rules = try reader.string(value, "a rules file path")
-            case .admin: s.admin = try reader.string(value, "an address like 127.0.0.1:9901")
+            case .admin: s.admin = try reader.string(value, "an address like 127.0.0.1:9901, or off")
             case .loops: s.loops = try reader.integer(value, "a number of event loops ≥ 1", min: 1)
             case .maxConnections: s.maxConnections = try reader.integer(value, "a connection count ≥ 1", min: 1)
             case .upstreamTimeout: s.upstreamTimeout = try reader.duration(value)

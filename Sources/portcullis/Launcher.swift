@@ -42,12 +42,25 @@ final class Launcher {
         self.reloader = RuleReloader(source: source, initial: ruleSet, server: server, logger: logger)
         try server.start()
         if let address = adminAddress {
-            let reloader = self.reloader
-            admin = try LocalHTTPServer(address: address, name: "admin", logger: logger) { request in
-                AdminEndpoint.handle(request, reloader: reloader)
-            }
+            admin = try Self.startAdmin(at: address, reloader: reloader, optional: settings.adminIsDefault,
+                                        logger: logger)
         }
         installSignalHandlers()
+    }
+
+    /// The admin listener; when `optional` (nobody chose the address) a failure to bind is a
+    /// warning and the proxy runs without it.
+    private static func startAdmin(at address: SocketAddress, reloader: RuleReloader, optional: Bool,
+                                   logger: Logger) throws -> LocalHTTPServer? {
+        do {
+            return try LocalHTTPServer(address: address, name: "admin", logger: logger) { request in
+                AdminEndpoint.handle(request, reloader: reloader)
+            }
+        } catch {
+            guard optional else { throw error }
+            logger.warning("admin endpoint not started: \(error); choose another address with --admin ADDR (or admin: in the config), or --admin off")
+            return nil
+        }
     }
 
     /// The rules file given, else `Rules/default.yaml` in the working directory, else the copy
@@ -67,9 +80,10 @@ final class Launcher {
     func announce() {
         print("portcullis listening on http://\(configuration.listen) → upstream http://\(configuration.upstream)")
         print("rules: \(ruleSet.name) from \(ruleSet.sourcePath) (\(ruleSet.ruleCount) rules, default \(ruleSet.defaultAction.rawValue)); \(configuration.loops) event loop(s)")
-        if let admin = settings.admin { print("admin: GET http://\(admin)/metrics, /healthz, /rules; POST /reload") }
+        let adminText = admin == nil ? nil : settings.effectiveAdmin
+        if let adminText { print("admin: GET http://\(adminText)/metrics, /healthz, /rules; POST /reload") }
         if let path = settings.blockLogPath { print("block log: \(path == "-" ? "standard output" : path) (reopen with kill -USR1 \(getpid()))") }
-        print("reload rules: kill -HUP \(getpid())\(settings.admin.map { " or curl -X POST http://\($0)/reload" } ?? "")")
+        print("reload rules: kill -HUP \(getpid())\(adminText.map { " or curl -X POST http://\($0)/reload" } ?? "")")
     }
 
     private func installSignalHandlers() {

@@ -14,7 +14,7 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: "Rules file (default \(Settings.defaultRules), or the embedded copy when absent).")
     var rules: String?
 
-    @Option(help: "Admin listener for /metrics, /healthz, /rules and POST /reload, e.g. 127.0.0.1:9901 (off unless given).")
+    @Option(help: "Admin listener for /metrics, /healthz, /rules and POST /reload, default \(Settings.defaultAdmin); off disables it.")
     var admin: String?
 
     @Flag(name: .customLong("admin-public"), help: "Allow the admin listener on a non-loopback address.")
@@ -93,9 +93,8 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         var settings = try options.settings()
         if settings.upstream == nil { settings.upstream = "http://\(app)" }
-        // The demo shows what the firewall does: metrics on the usual admin address and the block
-        // log on the terminal, unless given otherwise.
-        if settings.admin == nil { settings.admin = Settings.demoAdmin }
+        // The demo shows what the firewall does: the block log on the terminal unless given
+        // otherwise (metrics are on the admin address as for `run`).
         if settings.blockLogPath == nil { settings.blockLogPath = "-" }
         let launcher = try Launcher(settings: settings)
         try launcher.startDemoApp(at: app)
@@ -122,7 +121,7 @@ struct DemoCommand: ParsableCommand {
               for i in $(seq 12); do curl -s -o /dev/null -w '%{http_code} ' -d 'user=alice&password=guess'"$i" http://\(front)/login; done; echo
 
             Each block is printed below as a block-log line (JSON). Counters:
-              curl -s http://\(settings.admin ?? Settings.demoAdmin)/metrics | grep -v '^#'
+              curl -s http://\(settings.effectiveAdmin ?? Settings.defaultAdmin)/metrics | grep -v '^#'
 
             Stop with Ctrl-C (in-flight requests finish first).
             """)

@@ -40,9 +40,20 @@ struct Settings: Equatable {
     static let defaultListen = "127.0.0.1:8080"
     static let defaultUpstream = "http://127.0.0.1:8081"
     static let defaultRules = "Rules/default.yaml"
-    /// The admin address `portcullis demo` uses unless told otherwise (`run` has no admin
-    /// listener unless asked).
-    static let demoAdmin = "127.0.0.1:9901"
+    /// The admin listener's address unless `--admin` / `admin:` says otherwise (`off` disables it).
+    static let defaultAdmin = "127.0.0.1:9901"
+    /// The `admin` value that turns the admin listener off.
+    static let adminOff = "off"
+
+    /// The admin address in effect: the one given, else the default; nil when turned off.
+    var effectiveAdmin: String? {
+        guard let admin else { return Settings.defaultAdmin }
+        return admin == Settings.adminOff ? nil : admin
+    }
+
+    /// True when nobody chose the admin address: if the default is taken (a second instance on
+    /// the host), the proxy warns and runs without an admin listener instead of refusing to start.
+    var adminIsDefault: Bool { admin == nil }
 
     /// `self` with every value set in `other` taking precedence.
     func overridden(by other: Settings) -> Settings {
@@ -114,7 +125,7 @@ struct Settings: Equatable {
 
     /// The admin address, refused when it is not loopback unless `admin_public` allows it.
     func adminAddress() throws -> SocketAddress? {
-        guard let admin else { return nil }
+        guard let admin = effectiveAdmin else { return nil }
         let address = try SocketAddress.resolve(admin)
         if !address.isLoopback && adminPublic != true {
             throw AdminAddressError(description: "admin address \(admin) is not loopback; the admin endpoint reloads rules and shows metrics, so exposing it needs --admin-public (or admin_public: true)")
