@@ -17,7 +17,7 @@ struct PeerAddressTextTests {
             withUnsafeMutableBytes(of: &sin.pointee.sin_addr) { $0.copyBytes(from: octets) }
             var buf = [CChar](repeating: 0, count: 64)
             _ = inet_ntop(AF_INET, &sin.pointee.sin_addr, &buf, socklen_t(buf.count))
-            return String(cString: buf)
+            return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         let text = withUnsafeBytes(of: &storage) {
             SocketAddress.numericHost(of: $0.baseAddress!, family: AF_INET)
