@@ -7,7 +7,9 @@
 struct RequestCache: Sendable {
     /// The rule set whose plan numbered the slots; another set (a reload between the phases of
     /// one request) starts the cache over.
-    private(set) var owner: ObjectIdentifier?
+    /// Held (not just its address): a set freed between the phases could otherwise be followed
+    /// by another at the same address with other slot numbers.
+    private(set) var owner: CompiledRuleSet?
     /// Per target slot: `unread`, `absent` (read, no values), or the index of its entry in
     /// `targets`. Plain integers, so making and dropping the table per request is a fill and a free;
     /// a target the request does not have (most, for most requests) costs a load and a compare.
@@ -89,9 +91,8 @@ struct RequestCache: Sendable {
     /// Makes the cache fit `set`'s plan (a no-op when it already does).
     @inline(__always)
     mutating func prepare(for set: CompiledRuleSet) {
-        let id = ObjectIdentifier(set)
-        if owner == id { return }
-        owner = id
+        if owner === set { return }
+        owner = set
         targetIndex = Array(repeating: Self.unread, count: set.plan.targets.count)
         chainIndex = Array(repeating: Self.unread, count: set.plan.chainCount)
         // One allocation each instead of regrowing entry by entry.
@@ -104,7 +105,7 @@ struct RequestCache: Sendable {
     /// Forgets what was read from the body: the body phase may see a view whose body the header
     /// phase did not have.
     mutating func forgetBody(of set: CompiledRuleSet) {
-        guard owner == ObjectIdentifier(set) else { return }
+        guard owner === set else { return }
         for slot in set.plan.bodyTargets { targetIndex[slot] = Self.unread }
         for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
     }
