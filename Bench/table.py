@@ -118,11 +118,13 @@ def main():
     if meta_file.is_file():
         for line in meta_file.read_text().splitlines():
             k, _, v = line.partition(": ")
-            meta.setdefault(k, v)
+            meta.setdefault(k, v.replace("model name\t: ", "").replace("\t", " "))
     rounds = max(d["rounds"] for d in data.values())
     out = [f"Measured with `{args.command}` on {meta.get('date', '?')} ({meta.get('host', '?')}); "
            f"median of {rounds} round(s); {meta.get('args', '')}.", ""]
     out += table(data, scenarios)
+    out += ["", "In `attack`, non-2xx answers are the firewalls' 403s (`detect` forwards instead, inspecting "
+            "everything); anywhere else they are failures."]
     out += ["", "Targets (issue 7), each a ratio within this run:", ""]
     for text, ok in targets(data, scenarios, rss):
         out.append(f"- {'met' if ok else '**missed**'}: {text}")
