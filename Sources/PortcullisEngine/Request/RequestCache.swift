@@ -73,17 +73,17 @@ struct RequestCache: Sendable {
     /// What the regex prefilters need to know about one value: the bytes it holds and which
     /// checks' required literals occur in it.
     struct ValueSummary: Sendable {
-        var bytes: PresentBytes
+        var bytes: ByteSet
         var literals: LiteralScreen.Hits
 
         init() {
-            bytes = PresentBytes()
+            bytes = ByteSet()
             literals = LiteralScreen.Hits()
         }
 
         init(_ value: [UInt8], screen: LiteralScreen?) {
             (bytes, literals) = value.withUnsafeBytes { raw in
-                (PresentBytes(of: raw), screen?.hits(in: raw) ?? LiteralScreen.Hits())
+                (ByteSet(of: raw), screen?.hits(in: raw) ?? LiteralScreen.Hits())
             }
         }
     }

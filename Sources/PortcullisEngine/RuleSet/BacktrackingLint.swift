@@ -118,51 +118,6 @@ public enum BacktrackingLint {
     }
 }
 
-/// A 256-bit set of bytes.
-struct ByteSet: Equatable {
-    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    static func == (a: ByteSet, b: ByteSet) -> Bool { a.words == b.words }
-
-    static var all: ByteSet { ByteSet(words: (~0, ~0, ~0, ~0)) }
-
-    init() {}
-    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
-    init(_ bytes: some Sequence<UInt8>) { for b in bytes { insert(b) } }
-    init(range: ClosedRange<UInt8>) { for b in range { insert(b) } }
-
-    mutating func insert(_ b: UInt8) {
-        let bit = UInt64(1) << UInt64(b & 63)
-        switch b >> 6 {
-        case 0: words.0 |= bit
-        case 1: words.1 |= bit
-        case 2: words.2 |= bit
-        default: words.3 |= bit
-        }
-    }
-
-    mutating func formUnion(_ o: ByteSet) {
-        words = (words.0 | o.words.0, words.1 | o.words.1, words.2 | o.words.2, words.3 | o.words.3)
-    }
-
-    var inverted: ByteSet { ByteSet(words: (~words.0, ~words.1, ~words.2, ~words.3)) }
-    var isEmpty: Bool { words == (0, 0, 0, 0) }
-
-    func intersects(_ o: ByteSet) -> Bool {
-        (words.0 & o.words.0) | (words.1 & o.words.1) | (words.2 & o.words.2) | (words.3 & o.words.3) != 0
-    }
-
-    static let digits = ByteSet(range: 0x30...0x39)
-    static let word: ByteSet = {
-        var s = ByteSet(range: 0x30...0x39)
-        s.formUnion(ByteSet(range: 0x41...0x5A))
-        s.formUnion(ByteSet(range: 0x61...0x7A))
-        s.insert(0x5F)
-        return s
-    }()
-    static let space = ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D])
-}
-
 /// What one piece of a pattern is.
 indirect enum PatternNode {
     /// One byte out of a set.
@@ -529,12 +484,6 @@ extension ByteSet {
         var other = ByteSet()
         for x in 0...255 where x != Int(b) && contains(UInt8(x)) { other.insert(UInt8(x)) }
         return other
-    }
-
-    func contains(_ b: UInt8) -> Bool {
-        var single = ByteSet()
-        single.insert(b)
-        return intersects(single)
     }
 
     /// The only member, when there is exactly one.
