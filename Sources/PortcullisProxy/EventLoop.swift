@@ -40,6 +40,10 @@ public final class EventLoop: @unchecked Sendable {
     /// The program's diagnostics; set when listening starts.
     private(set) var logger = Logger(label: "portcullis")
     private var listener: Listener?
+    /// The loop itself while it runs (set by `start`, cleared by `stop` on its own queue): handlers
+    /// on the queue reach the loop through unowned references, so it must not be freed by another
+    /// thread dropping the last reference in the middle of a drain.
+    private var keepAlive: EventLoop?
 
     /// Default read buffer: 64 KiB, enough for one large socket read.
     init(index: Int, time: TimeSource, inspector: Inspector, tickMilliseconds: Int = 100,
@@ -54,14 +58,15 @@ public final class EventLoop: @unchecked Sendable {
         self.tickInterval = .milliseconds(tickMilliseconds)
     }
 
-    /// A loop dropped without `stop()` (a test, a failed start) must not leave its timer and epoll
-    /// source firing: their handlers hold the loop weakly, and here the sources end with it.
+    /// A loop never started must not leave its epoll source behind (a started one lives until
+    /// `stop`, which has already cancelled both sources).
     deinit {
         tickTimer?.cancel()
         watcher.cancel()
     }
 
     func start() {
+        keepAlive = self
         watcher.activate()
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + tickInterval, repeating: tickInterval, leeway: .milliseconds(10))
@@ -151,5 +156,6 @@ public final class EventLoop: @unchecked Sendable {
         tickTimer?.cancel()
         tickTimer = nil
         watcher.cancel()
+        keepAlive = nil
     }
 }

@@ -43,6 +43,12 @@ public final class ProxyServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// A server dropped without `shutdown` (tests) stops its loops on their own queues; a loop
+    /// keeps itself alive until then.
+    deinit {
+        for loop in loops { loop.execute { loop.stop() } }
+    }
+
     /// Binds the listening socket and starts the loops; returns the bound port (useful with port 0).
     @discardableResult
     public func start() throws(AddressError) -> UInt16 {

@@ -76,6 +76,17 @@ public final class LocalHTTPServer: Sendable {
         loop.queue.sync { _ = loop.watcher.watch(listenFD, acceptor, edgeTriggered: false) }
     }
 
+    /// Stops the loop on its own queue (so no request in progress there loses it) and closes the
+    /// listening socket.
+    deinit {
+        let loop = self.loop
+        let fd = listenFD
+        loop.execute {
+            loop.stop()
+            Glibc.close(fd)
+        }
+    }
+
     /// The bound port (for port 0).
     public var port: UInt16 { Socket.localPort(listenFD) }
 }
