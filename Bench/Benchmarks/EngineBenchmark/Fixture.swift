@@ -76,33 +76,13 @@ struct Fixture: Sendable {
         precondition(parsed.count == 40, "one iteration is 25 passes over exactly 40 requests")
     }
 
-    /// Parses one complete request as the proxy does: the head, then the body bytes collected.
-    /// Nil for a request the parser refuses or that is incomplete.
+    /// Parses one complete request as the proxy does (`ExampleRequest.parse`, the loop `portcullis
+    /// check` uses): the head, then the body bytes collected. Nil for a request the parser refuses,
+    /// that is incomplete or that has bytes left over.
     @inline(__always)
     static func parse(_ wire: [UInt8], parser: inout RequestParser) -> Parsed? {
-        wire.withUnsafeBytes { buffer -> Parsed? in
-            var head: RequestHead?
-            var body: [UInt8] = []
-            var offset = 0
-            while true {
-                let input = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-                let (consumed, event) = parser.next(input)
-                switch event {
-                case .head(let h):
-                    head = h
-                case .body(let range):
-                    body.append(contentsOf: input[range])
-                case .end:
-                    guard let head else { return nil }
-                    return Parsed(head: head, body: body)
-                case .needMore:
-                    if offset + consumed >= buffer.count { return nil }
-                case .reject:
-                    return nil
-                }
-                offset += consumed
-            }
-        }
+        guard case .success(let p) = ExampleRequest.parse(wire: wire, parser: &parser) else { return nil }
+        return Parsed(head: p.head, body: p.body)
     }
 
     static func parse(_ wire: [UInt8]) -> Parsed? {

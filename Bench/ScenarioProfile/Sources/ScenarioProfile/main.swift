@@ -62,25 +62,10 @@ default:
 
 /// The head and body as the proxy hands them to the engine.
 func parse(_ bytes: [UInt8]) -> (RequestHead, [UInt8]) {
-    var parser = RequestParser()
-    var head: RequestHead?
-    var body: [UInt8] = []
-    bytes.withUnsafeBytes { buffer in
-        var offset = 0
-        while true {
-            let input = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-            let (consumed, event) = parser.next(input)
-            switch event {
-            case .head(let h): head = h
-            case .body(let range): body.append(contentsOf: input[range])
-            case .end: return
-            case .needMore: precondition(offset + consumed < buffer.count, "incomplete request")
-            case .reject: preconditionFailure("the parser refused the scenario's request")
-            }
-            offset += consumed
-        }
+    switch ExampleRequest.parse(wire: bytes) {
+    case .success(let p): return (p.head, p.body)
+    case .failure(let e): fail("the scenario's request does not parse: \(e)", status: 2)
     }
-    return (head!, body)
 }
 
 @inline(never)
