@@ -14,9 +14,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // What both benchmarks measure with: the thread's CPU clock around one iteration.
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "EngineBenchmark",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PortcullisEngine", package: "Portcullis"),
                 .product(name: "PortcullisHTTP", package: "Portcullis"),
@@ -28,6 +35,7 @@ let package = Package(
         .executableTarget(
             name: "RateLimitBenchmark",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PortcullisEngine", package: "Portcullis"),
             ],

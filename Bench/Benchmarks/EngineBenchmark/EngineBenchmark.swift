@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BenchSupport
 import PortcullisEngine
 import PortcullisHTTP
 
@@ -51,19 +52,16 @@ let benchmarks: @Sendable () -> Void = {
         let wire = fixture.wire
         let count = wire.count
         let base = VirtualClock.reserve(benchmark.scaledIterations.count)
-        benchmark.startMeasurement()
-        let start = threadCPUNanoseconds()
-        for i in benchmark.scaledIterations {
-            guard let request = Fixture.parse(wire[i % count], parser: &parser) else {
-                fatalError("corpus request \(i % count) no longer parses")
+        measuringThreadCPU(benchmark, as: cpuTime) {
+            for i in benchmark.scaledIterations {
+                guard let request = Fixture.parse(wire[i % count], parser: &parser) else {
+                    fatalError("corpus request \(i % count) no longer parses")
+                }
+                let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
+                                       receivedAt: base + UInt64(i) * VirtualClock.step)
+                blackHole(inspector.decide(view, scratch: &scratch).0)
             }
-            let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
-                                   receivedAt: base + UInt64(i) * VirtualClock.step)
-            blackHole(inspector.decide(view, scratch: &scratch).0)
         }
-        let cpu = threadCPUNanoseconds() - start
-        benchmark.stopMeasurement()
-        benchmark.measurement(cpuTime, cpu)
     }
 
     // Parsing alone, so (3) minus this and (1) can be told apart.
@@ -71,17 +69,14 @@ let benchmarks: @Sendable () -> Void = {
         var parser = RequestParser()
         let wire = fixture.wire
         let count = wire.count
-        benchmark.startMeasurement()
-        let start = threadCPUNanoseconds()
-        for i in benchmark.scaledIterations {
-            guard let request = Fixture.parse(wire[i % count], parser: &parser) else {
-                fatalError("corpus request \(i % count) no longer parses")
+        measuringThreadCPU(benchmark, as: cpuTime) {
+            for i in benchmark.scaledIterations {
+                guard let request = Fixture.parse(wire[i % count], parser: &parser) else {
+                    fatalError("corpus request \(i % count) no longer parses")
+                }
+                blackHole(request)
             }
-            blackHole(request)
         }
-        let cpu = threadCPUNanoseconds() - start
-        benchmark.stopMeasurement()
-        benchmark.measurement(cpuTime, cpu)
     }
 }
 
@@ -93,15 +88,12 @@ func inspect(_ benchmark: Benchmark, _ fixture: Fixture, _ inspector: Inspector)
     let parsed = fixture.parsed
     let count = parsed.count
     let base = VirtualClock.reserve(benchmark.scaledIterations.count)
-    benchmark.startMeasurement()
-    let start = threadCPUNanoseconds()
-    for i in benchmark.scaledIterations {
-        let request = parsed[i % count]
-        let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
-                               receivedAt: base + UInt64(i) * VirtualClock.step)
-        blackHole(inspector.decide(view, scratch: &scratch).0)
+    measuringThreadCPU(benchmark, as: cpuTime) {
+        for i in benchmark.scaledIterations {
+            let request = parsed[i % count]
+            let view = RequestView(head: request.head, clientAddress: fixture.clientAddress, body: request.body,
+                                   receivedAt: base + UInt64(i) * VirtualClock.step)
+            blackHole(inspector.decide(view, scratch: &scratch).0)
+        }
     }
-    let cpu = threadCPUNanoseconds() - start
-    benchmark.stopMeasurement()
-    benchmark.measurement(cpuTime, cpu)
 }

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BenchSupport
 import PortcullisEngine
 import PortcullisHTTP
 
@@ -142,15 +143,6 @@ extension Fixture {
         }
         return out
     }
-}
-
-/// CPU time of the calling thread in nanoseconds. The benchmark's own counter: the harness's
-/// `cpuTotal` comes from /proc in scheduler ticks (10 ms), too coarse for one iteration.
-@inline(__always)
-func threadCPUNanoseconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
 }
 
 /// The "now" of the corpus requests (rate limits read it): every request is one `step` after the

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BenchSupport
 import PortcullisEngine
 import Synchronization
 
@@ -70,16 +71,13 @@ let benchmarks: @Sendable () -> Void = {
 @inline(never)
 func check(_ benchmark: Benchmark, _ store: RateLimitStore, offset: Int) {
     var now: UInt64 = 1_000_000_000
-    benchmark.startMeasurement()
-    let start = threadCPUNanoseconds()
-    for i in benchmark.scaledIterations {
-        now += 1_000_000
-        let key = RateKey(hashing: clients[(i + offset) % clients.count])
-        blackHole(store.take(key, gcra: gcra, now: now))
+    measuringThreadCPU(benchmark, as: checkTime) {
+        for i in benchmark.scaledIterations {
+            now += 1_000_000
+            let key = RateKey(hashing: clients[(i + offset) % clients.count])
+            blackHole(store.take(key, gcra: gcra, now: now))
+        }
     }
-    let cpu = threadCPUNanoseconds() - start
-    benchmark.stopMeasurement()
-    benchmark.measurement(checkTime, cpu)
 }
 
 /// A thread checking keys on `store` until stopped.
@@ -112,12 +110,6 @@ final class Rival: Sendable {
         running.store(false, ordering: .relaxed)
         while !done.load(ordering: .acquiring) { sched_yield() }
     }
-}
-
-func threadCPUNanoseconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
 }
 
 /// Resident set size from /proc/self/statm (pages × page size).
