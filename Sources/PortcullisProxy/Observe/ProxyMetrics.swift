@@ -85,6 +85,19 @@ public final class ProxyMetrics: Sendable {
                              labels: [("verdict", verdict.label), ("status_class", statusClass == 0 ? "none" : "\(statusClass)xx")])
     }
 
+    /// Adds each key's growth since `pushed` to its counter, made on first use (rule ids appear
+    /// only once a rule has matched).
+    private static func push<Key: Hashable>(_ now: [Key: Int], since pushed: [Key: Int], into counters: inout [Key: Counter],
+                                            make: (Key) -> Counter) {
+        for (key, value) in now {
+            let delta = value - (pushed[key] ?? 0)
+            guard delta > 0 else { continue }
+            let counter = counters[key] ?? make(key)
+            counters[key] = counter
+            counter.increment(by: Int64(delta))
+        }
+    }
+
     /// Adds what the loops counted since the last update.
     func update(_ now: LoopStats, clients: Int, upstreams: Int, regexHits: Int, log: BlockLogWriter.Counts?) {
         state.withLock { s in
@@ -98,21 +111,11 @@ public final class ProxyMetrics: Sendable {
                     counter.increment(by: Int64(delta))
                 }
             }
-            for (key, value) in now.matches {
-                let delta = value - (s.pushed.matches[key] ?? 0)
-                guard delta > 0 else { continue }
-                let counter = s.matchCounters[key]
-                    ?? registry.makeCounter(descriptor: Self.matches, labels: [("rule", String(key.rule)), ("action", key.action.label)])
-                s.matchCounters[key] = counter
-                counter.increment(by: Int64(delta))
+            Self.push(now.matches, since: s.pushed.matches, into: &s.matchCounters) { key in
+                registry.makeCounter(descriptor: Self.matches, labels: [("rule", String(key.rule)), ("action", key.action.label)])
             }
-            for (rule, value) in now.rateLimitRejections {
-                let delta = value - (s.pushed.rateLimitRejections[rule] ?? 0)
-                guard delta > 0 else { continue }
-                let counter = s.rateLimitCounters[rule]
-                    ?? registry.makeCounter(descriptor: Self.rateLimited, labels: [("rule", String(rule))])
-                s.rateLimitCounters[rule] = counter
-                counter.increment(by: Int64(delta))
+            Self.push(now.rateLimitRejections, since: s.pushed.rateLimitRejections, into: &s.rateLimitCounters) { rule in
+                registry.makeCounter(descriptor: Self.rateLimited, labels: [("rule", String(rule))])
             }
             for kind in UpstreamErrorKind.allCases {
                 let delta = now.upstreamErrors[kind.rawValue] - s.pushed.upstreamErrors[kind.rawValue]
