@@ -362,13 +362,15 @@ public struct Inspector: Sendable {
         let known = state.cache.chainIndex[chainSlot]
         if known == RequestCache.unchanged { return nil }
         if known >= 0 { return state.cache.chains[Int(known)].values }
+        if state.cache.targets[entry].unchanged.count != values.count {
+            // Seeded from each value's bytes: most steps are known to change nothing without a run.
+            (state.cache.targets[entry].unchanged, state.cache.targets[entry].unchangedByAll)
+                = TransformationIdentity.unchangedMasks(of: values)
+        }
         if check.transformMask & ~state.cache.targets[entry].unchangedByAll == 0 {
             // Every step is known to leave every value as it is.
             state.cache.chainIndex[chainSlot] = RequestCache.unchanged
             return nil
-        }
-        if state.cache.targets[entry].unchanged.count != values.count {
-            state.cache.targets[entry].unchanged = Array(repeating: 0, count: values.count)
         }
         var result: [[UInt8]] = []
         for index in values.indices {

@@ -549,7 +549,7 @@ private let chainRows: [TransformationChainCase] = [
 }
 
 /// A small deterministic generator, so a failure reproduces.
-private struct SplitMix64 {
+struct SplitMix64 {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
