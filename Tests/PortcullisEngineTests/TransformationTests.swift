@@ -520,6 +520,29 @@ private let chainRows: [TransformationChainCase] = [
         }
     }
 
+    /// The group-at-a-time Base64 decoder agrees with a sextet-at-a-time one on random values
+    /// that mix digits of both alphabets, pads and skipped bytes at every alignment.
+    @Test func base64AgreesWithASextetAtATimeDecoder() {
+        var rng = SplitMix64(seed: 0xB64)
+        let alphabet = b("QUJDazAZ09+/-_=.\n &%") + [0x00, 0x80, 0xFF]
+        for _ in 0..<5_000 {
+            let count = Int(rng.next() % 48)
+            // Mostly digits, so runs of four alternate with skipped bytes.
+            let input = (0..<count).map { _ in
+                alphabet[Int(rng.next() % (rng.next() % 4 == 0 ? UInt64(alphabet.count) : 14))]
+            }
+            #expect(Transformation.base64Decode.apply(input) == referenceBase64Decode(input), "\(input)")
+        }
+    }
+
+    /// Every byte's entry in the decoder's digit table: four of it decode as the reference says.
+    @Test func base64DigitTableAgreesForEveryByte() {
+        for byte in 0...255 {
+            let input = [UInt8](repeating: UInt8(byte), count: 4)
+            #expect(Transformation.base64Decode.apply(input) == referenceBase64Decode(input), "byte \(byte)")
+        }
+    }
+
     /// The word-at-a-time scans behind the no-copy fast path agree with a byte-by-byte search at
     /// every offset, including hits in the word part, the tail, and bytes ≥ 0x80 next to hits.
     @Test func wordScansAgreeWithByteScans() {
@@ -559,4 +582,37 @@ struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// `base64_decode` as documented, one sextet at a time: digits of either alphabet accumulate,
+/// `=` is skipped unless it follows a lone sextet (then the value is invalid: empty), other bytes
+/// are skipped, and a trailing partial group yields its whole bytes.
+private func referenceBase64Decode(_ input: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var acc: UInt32 = 0
+    var sextets = 0
+    for c in input {
+        let v: UInt32
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+        case UInt8(ascii: "="):
+            if sextets == 1 { return [] }
+            continue
+        default: continue
+        }
+        acc = acc << 6 | v
+        sextets += 1
+        if sextets == 4 {
+            out += [UInt8(acc >> 16 & 0xFF), UInt8(acc >> 8 & 0xFF), UInt8(acc & 0xFF)]
+            acc = 0
+            sextets = 0
+        }
+    }
+    if sextets == 2 { out.append(UInt8(acc >> 4 & 0xFF)) }
+    if sextets == 3 { out += [UInt8(acc >> 10 & 0xFF), UInt8(acc >> 2 & 0xFF)] }
+    return out
 }

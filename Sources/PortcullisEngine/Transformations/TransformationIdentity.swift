@@ -145,15 +145,19 @@ enum TransformationIdentity {
         let n = value.count
         if n == 0 { return unchangedWhenEmpty }
         return changing.withUnsafeBufferPointer { table in
+            let p = value.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var a: UInt64 = 0, b: UInt64 = 0
             var i = 0
-            // Two accumulators, so the loads of neighbouring bytes do not wait on each other.
-            while i + 2 <= n {
-                a |= table[Int(value[i])]
-                b |= table[Int(value[i + 1])]
-                i += 2
+            // Eight bytes a round (less loop overhead), two accumulators (independent ORs).
+            while i + 8 <= n {
+                a |= table[Int(p[i])] | table[Int(p[i + 1])] | table[Int(p[i + 2])] | table[Int(p[i + 3])]
+                b |= table[Int(p[i + 4])] | table[Int(p[i + 5])] | table[Int(p[i + 6])] | table[Int(p[i + 7])]
+                i += 8
             }
-            if i < n { a |= table[Int(value[i])] }
+            while i < n {
+                a |= table[Int(p[i])]
+                i += 1
+            }
             return judgedByBytes & ~(a | b)
         }
     }

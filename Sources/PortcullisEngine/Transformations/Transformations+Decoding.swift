@@ -344,52 +344,87 @@ extension Transformations {
     static func base64Decode(_ input: [UInt8]) -> [UInt8] {
         if input.isEmpty { return input }
         // Four sextets make three bytes; a partial group makes at most two.
-        return rewrite(input, capacity: input.count / 4 * 3 + 3) { s, d in
-            var o = 0
-            var acc: UInt32 = 0
-            var sextets = 0
-            for c in s {
-                if c == UInt8(ascii: "=") {
-                    if sextets == 1 { return 0 }
-                    continue
+        return base64Sextets.withUnsafeBufferPointer { table in
+            rewrite(input, capacity: input.count / 4 * 3 + 3) { s, d in
+                let n = s.count
+                let src = s.baseAddress!
+                var i = 0, o = 0
+                // The sextets of the group being read (`pending` of them, at most three).
+                var acc: UInt64 = 0
+                var pending = 0
+                while i < n {
+                    if i + 4 <= n {
+                        // Four digits in a row (nearly always): one test, then their three bytes
+                        // finish the oldest group, whatever is pending before them.
+                        let a = table[Int(src[i])], b = table[Int(src[i + 1])]
+                        let c = table[Int(src[i + 2])], e = table[Int(src[i + 3])]
+                        if (a | b | c | e) & 0x80 == 0 {
+                            acc = acc << 24 | UInt64(a) << 18 | UInt64(b) << 12 | UInt64(c) << 6 | UInt64(e)
+                            let shift = UInt64(6 * pending)
+                            let group = acc >> shift
+                            d[o] = UInt8(truncatingIfNeeded: group >> 16)
+                            d[o + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                            d[o + 2] = UInt8(truncatingIfNeeded: group)
+                            o += 3
+                            acc &= (1 << shift) &- 1
+                            i += 4
+                            continue
+                        }
+                    }
+                    let v = table[Int(src[i])]
+                    i += 1
+                    if v & 0x80 != 0 {
+                        // `=` after a lone sextet makes the value invalid; anything else is skipped.
+                        if v == base64Pad && pending == 1 { return 0 }
+                        continue
+                    }
+                    acc = acc << 6 | UInt64(v)
+                    pending += 1
+                    if pending == 4 {
+                        d[o] = UInt8(truncatingIfNeeded: acc >> 16)
+                        d[o + 1] = UInt8(truncatingIfNeeded: acc >> 8)
+                        d[o + 2] = UInt8(truncatingIfNeeded: acc)
+                        o += 3
+                        acc = 0
+                        pending = 0
+                    }
                 }
-                let v = base64Sextet(c)
-                if v == 0xFF { continue }
-                acc = acc << 6 | UInt32(v)
-                sextets += 1
-                if sextets == 4 {
-                    d[o] = UInt8(truncatingIfNeeded: acc >> 16)
-                    d[o + 1] = UInt8(truncatingIfNeeded: acc >> 8)
-                    d[o + 2] = UInt8(truncatingIfNeeded: acc)
-                    o += 3
-                    acc = 0
-                    sextets = 0
+                if pending == 2 {
+                    d[o] = UInt8(truncatingIfNeeded: acc >> 4)
+                    o += 1
+                } else if pending == 3 {
+                    d[o] = UInt8(truncatingIfNeeded: acc >> 10)
+                    d[o + 1] = UInt8(truncatingIfNeeded: acc >> 2)
+                    o += 2
                 }
+                return o
             }
-            if sextets == 2 {
-                d[o] = UInt8(truncatingIfNeeded: acc >> 4)
-                o += 1
-            } else if sextets == 3 {
-                d[o] = UInt8(truncatingIfNeeded: acc >> 10)
-                d[o + 1] = UInt8(truncatingIfNeeded: acc >> 2)
-                o += 2
-            }
-            return o
         }
     }
 
-    /// The value of a Base64 digit (standard or URL-safe alphabet), or 0xFF.
-    @inline(__always)
-    private static func base64Sextet(_ c: UInt8) -> UInt8 {
-        switch c {
-        case 0x41...0x5A: c &- 0x41
-        case 0x61...0x7A: c &- 0x47
-        case 0x30...0x39: c &+ 4
-        case UInt8(ascii: "+"), UInt8(ascii: "-"): 62
-        case UInt8(ascii: "/"), UInt8(ascii: "_"): 63
-        default: 0xFF
-        }
-    }
+    /// Per byte: its value as a Base64 digit (`A`–`Z` 0–25, `a`–`z` 26–51, `0`–`9` 52–61, `+` and
+    /// `-` 62, `/` and `_` 63), `base64Pad` for `=`, or 0xFF (skipped). Both markers have bit 7
+    /// set, so one test tells digits from the rest. A literal, so it needs no initialisation.
+    private static let base64Sextets: [UInt8] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // 00–0F
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // 10–1F
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x3E, 0xFF, 0x3E, 0xFF, 0x3F,  // 20–2F
+        0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF,  // 30–3F
+        0xFF, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,  // 40–4F
+        0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F,  // 50–5F
+        0xFF, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,  // 60–6F
+        0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F, 0x30, 0x31, 0x32, 0x33, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // 70–7F
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // 80–8F
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // 90–9F
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // A0–AF
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // B0–BF
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // C0–CF
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // D0–DF
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // E0–EF
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // F0–FF
+    ]
+
+    private static let base64Pad: UInt8 = 0xFE
 
     /// `hex_decode`: decodes pairs of hex digits (`414243` → `ABC`), either case.
     ///
