@@ -60,6 +60,28 @@ private let argumentTable: [ReqArgCase] = [
     ReqArgCase(input: "a&&b&&", limit: 2, expected: ["a=", "b="]),
     ReqArgCase(input: "a", limit: 0, expected: [], overflow: true),
     ReqArgCase(input: "", limit: 0, expected: []),
+    ReqArgCase(input: "a=1&b=2&", limit: 2, expected: ["a=1", "b=2"]),
+    ReqArgCase(input: "a=1&b=2&c", limit: 2, expected: ["a=1", "b=2"], overflow: true),
+    // Empty names and values next to each other, and `=` alone between separators.
+    ReqArgCase(input: "a=&=b", expected: ["a=", "=b"]),
+    ReqArgCase(input: "&=&", expected: ["="]),
+    ReqArgCase(input: "==", expected: ["=="]),
+    // `+` alone, at the ends, and as name and value.
+    ReqArgCase(input: "+=+", expected: [" = "]),
+    ReqArgCase(input: "+a+=+b+&c=d", expected: [" a = b ", "c=d"]),
+    // A bad escape in the name and the value; an escape cut by `&` is not joined across it.
+    ReqArgCase(input: "%zz=%zz", expected: ["%zz=%zz"]),
+    ReqArgCase(input: "a=%4&1", expected: ["a=%4", "1="]),
+    ReqArgCase(input: "a=x%2", expected: ["a=x%2"]),
+    // An encoded `=` in a name does not split it.
+    ReqArgCase(input: "a%3D1=2", expected: ["a=1=2"]),
+    // Plain and encoded pairs mixed: only the encoded ones change.
+    ReqArgCase(input: "a=1&b=%41&c=3+4&d=5", expected: ["a=1", "b=A", "c=3 4", "d=5"]),
+    // Long pieces (past the vectorised scans' blocks), with the escape far in.
+    ReqArgCase(input: "name=" + String(repeating: "abcdefgh", count: 9) + "%21&x=" + String(repeating: "z", count: 70),
+               expected: ["name=" + String(repeating: "abcdefgh", count: 9) + "!", "x=" + String(repeating: "z", count: 70)]),
+    ReqArgCase(input: String(repeating: "k", count: 40) + "=" + String(repeating: "v", count: 40) + "&",
+               expected: [String(repeating: "k", count: 40) + "=" + String(repeating: "v", count: 40)]),
 ]
 
 @Suite struct RequestArgumentTests {
@@ -68,6 +90,13 @@ private let argumentTable: [ReqArgCase] = [
         let (values, overflow) = URLEncodedArguments.parse(Array(row.input.utf8), limit: row.limit)
         #expect(values.map(reqRender) == row.expected)
         #expect(overflow == row.overflow)
+    }
+
+    @Test func parsingAppendsAfterWhatIsThere() {
+        var out = [TargetValue(name: Array("x".utf8), value: Array("0".utf8))]
+        let overflow = URLEncodedArguments.parse(Array("a=1&b=%41&c".utf8)[2...], limit: 2, into: &out)
+        #expect(out.map(reqRender) == ["x=0", "1=", "b=A"])
+        #expect(overflow)
     }
 
     @Test func argumentTableRuns() {

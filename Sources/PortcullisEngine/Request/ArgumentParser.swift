@@ -39,32 +39,42 @@ public enum URLEncodedArguments {
     }
 
     static func parse(_ buffer: UnsafeBufferPointer<UInt8>, limit: Int, into out: inout [TargetValue]) -> Bool {
-        let amp = UInt8(ascii: "&")
-        let equals = UInt8(ascii: "=")
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
+        let end = buffer.count
+        // One slot per possible pair (the `&`s plus one, at most `limit`): the array never regrows.
+        let pairs = ByteScan.count(amp, base, from: 0, to: end) + 1
+        out.reserveCapacity(out.count + (limit < 0 ? pairs : min(pairs, limit)))
+        // Most inputs hold no `%` or `+` at all: then every name and value is a plain copy.
+        let plain = !ByteScan.containsEither(percent, plus, base, from: 0, to: end)
         var taken = 0
         var start = 0
-        let end = buffer.count
         while start < end {
-            var stop = start
-            var eq = -1
-            while stop < end {
-                let b = buffer[stop]
-                if b == amp { break }
-                if b == equals && eq < 0 { eq = stop }
-                stop += 1
-            }
+            let stop = ByteScan.first(amp, base, from: start, to: end)
             if stop > start {
                 if taken == limit { return true }
                 taken += 1
-                let nameEnd = eq < 0 ? stop : eq
-                let name = decode(UnsafeBufferPointer(rebasing: buffer[start..<nameEnd]), plusAsSpace: true)
-                let value = eq < 0 ? [] : decode(UnsafeBufferPointer(rebasing: buffer[(eq + 1)..<stop]),
-                                                 plusAsSpace: true)
+                let eq = ByteScan.first(equals, base, from: start, to: stop)
+                let name = piece(base, start, eq, plain: plain)
+                let value = eq < stop ? piece(base, eq + 1, stop, plain: plain) : []
                 out.append(TargetValue(name: name, value: value))
             }
             start = stop + 1
         }
         return false
+    }
+
+    private static let amp: UInt8 = 0x26      // &
+    private static let equals: UInt8 = 0x3D   // =
+    private static let percent: UInt8 = 0x25  // %
+    private static let plus: UInt8 = 0x2B     // +
+
+    /// `base[from..<to]` decoded with `+` as a space; `plain` when the whole input needs no decoding.
+    @inline(__always)
+    private static func piece(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, plain: Bool) -> [UInt8] {
+        if plain || !ByteScan.containsEither(percent, plus, base, from: from, to: to) {
+            return ByteScan.copy(base, from: from, to: to)
+        }
+        return decoding(base + from, count: to - from, plusAsSpace: true)
     }
 
     /// Percent-decodes `input` (and turns `+` into a space when asked); invalid escapes are kept.
@@ -73,29 +83,37 @@ public enum URLEncodedArguments {
     }
 
     static func decode(_ input: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> [UInt8] {
-        let percent = UInt8(ascii: "%")
-        let plus = UInt8(ascii: "+")
+        guard let base = input.baseAddress, input.count > 0 else { return [] }
         // Most names and many values need no decoding: copy them in one go.
-        var clean = true
-        for b in input where b == percent || (plusAsSpace && b == plus) {
-            clean = false
-            break
+        let special = plusAsSpace ? plus : percent
+        if !ByteScan.containsEither(percent, special, base, from: 0, to: input.count) {
+            return ByteScan.copy(base, from: 0, to: input.count)
         }
-        if clean { return Array(input) }
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
-        var i = 0
-        let n = input.count
-        while i < n {
-            let b = input[i]
-            if b == percent, i + 2 < n, let hi = hexValue(input[i + 1]), let lo = hexValue(input[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(plusAsSpace && b == plus ? UInt8(ascii: " ") : b)
-                i += 1
+        return decoding(base, count: input.count, plusAsSpace: plusAsSpace)
+    }
+
+    /// The decoding itself, in place in a copy of the input (decoding only shrinks: each byte
+    /// written is at or before the bytes still to read).
+    private static func decoding(_ input: UnsafePointer<UInt8>, count n: Int, plusAsSpace: Bool) -> [UInt8] {
+        var out = ByteScan.copy(input, from: 0, to: n)
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            let bytes = buffer.baseAddress!
+            var i = 0
+            var o = 0
+            while i < n {
+                let b = bytes[i]
+                if b == percent, i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+                    bytes[o] = hi << 4 | lo
+                    i += 3
+                } else {
+                    bytes[o] = plusAsSpace && b == plus ? 0x20 : b
+                    i += 1
+                }
+                o += 1
             }
+            return o
         }
+        out.removeLast(n - written)
         return out
     }
 
