@@ -144,6 +144,18 @@ private let viewTable: [ReqViewCase] = [
                 raw: "PURGE /a?b=1?c=2;d=3 HTTP/1.1\r\nHost: h\r\n\r\n",
                 expect: [("method", ["=PURGE"]), ("path", ["=/a"]), ("query", ["=b=1?c=2;d=3"]),
                          ("query.args", ["b=1?c=2;d=3"])]),
+    // Methods and field names are given as sent, in whatever case, whether or not they are common.
+    ReqViewCase(name: "field names in odd case, lowercase method",
+                raw: "get /index.html HTTP/1.1\r\nHOST: h\r\nuser-agent: ua\r\nAccept: */*\r\n"
+                    + "Accept-Encodings: y\r\nX: \r\n\r\n",
+                expect: [("method", ["=get"]), ("path", ["=/index.html"]), ("uri", ["=/index.html"]),
+                         ("headers", ["HOST=h", "user-agent=ua", "Accept=*/*", "Accept-Encodings=y", "X="]),
+                         ("header:host", ["HOST=h"]), ("header:User-Agent", ["user-agent=ua"]),
+                         ("header_names", ["HOST=HOST", "user-agent=user-agent", "Accept=Accept",
+                                           "Accept-Encodings=Accept-Encodings", "X=X"])]),
+    ReqViewCase(name: "common method and field names", raw: "DELETE /a/b HTTP/1.0\r\nHost: h\r\nCookie: c=1\r\n\r\n",
+                expect: [("method", ["=DELETE"]), ("path", ["=/a/b"]), ("protocol", ["=HTTP/1.0"]),
+                         ("header_names", ["Host=Host", "Cookie=Cookie"]), ("cookies", ["c=1"])]),
     ReqViewCase(name: "empty query after ?", raw: "GET /x? HTTP/1.1\r\nHost: h\r\n\r\n",
                 expect: [("path", ["=/x"]), ("uri", ["=/x?"]), ("query", ["="]), ("query.args", [])]),
     ReqViewCase(name: "invalid JSON",
@@ -360,6 +372,26 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
         let a = first.withUnsafeBufferPointer { $0.baseAddress }
         let b = second.withUnsafeBufferPointer { $0.baseAddress }
         #expect(a != nil && a == b)
+    }
+
+    @Test func pathWithoutQueryIsTheURIsStorage() throws {
+        let view = try viewOf("GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n")
+        let path = try #require(view.values(for: TargetSelector(kind: .path)).first?.value)
+        let uri = try #require(view.values(for: TargetSelector(kind: .uri)).first?.value)
+        #expect(path == Array("/index.html".utf8))
+        #expect(path.withUnsafeBufferPointer { $0.baseAddress } == uri.withUnsafeBufferPointer { $0.baseAddress })
+    }
+
+    @Test func argumentNamesAreTheArgumentsNameStorage() throws {
+        let view = try viewOf(getWithEverything)
+        let args = view.values(for: TargetSelector(kind: .queryArgs))
+        let names = view.values(for: TargetSelector(kind: .queryArgNames))
+        #expect(names.count == args.count)
+        for (arg, name) in zip(args, names) where !arg.name.isEmpty {
+            let a = arg.name.withUnsafeBufferPointer { $0.baseAddress }
+            #expect(name.value.withUnsafeBufferPointer { $0.baseAddress } == a)
+            #expect(name.name.withUnsafeBufferPointer { $0.baseAddress } == a)
+        }
     }
 
     @Test func bodyValueIsTheBufferedBody() throws {

@@ -15,9 +15,11 @@ public struct ExtractionLimits: Sendable, Equatable {
 }
 
 /// A request as the engine sees it: the parsed head, the client address, and the body bytes
-/// buffered for inspection. Values for each target are extracted on first use and cached, so
-/// targets no rule reads cost nothing, and a target read by many rules is extracted once (the
-/// arrays returned share the cached storage).
+/// buffered for inspection. Values are extracted only when asked for, so targets no rule reads
+/// cost nothing. The multi-valued targets (arguments, headers, cookies, the parsed body) are
+/// parsed once on first use and kept: their named and `_names` forms are cut from that one parse,
+/// and the arrays returned share its storage. (The engine keeps what it read per request itself,
+/// so single-valued targets are not kept here.)
 ///
 /// What each target holds (names in `TargetValue.name`, empty for single-valued targets):
 /// - `method`: the method token as sent; `protocol`: `HTTP/1.0` or `HTTP/1.1`;
@@ -65,10 +67,13 @@ public final class RequestView {
     /// the "now" of rate limits. Injected by the caller so tests choose it.
     public let receivedAt: UInt64
 
-    /// Values of the kinds without a name, by `slot(of:)`.
-    private var cache: [[TargetValue]?]
+    // Multi-valued targets, parsed on first use; the rest are cut from `head` when asked for.
+    private var headerValues: [TargetValue]?
+    private var cookieValues: [TargetValue]?
     private var queryParse: (values: [TargetValue], overflow: Bool)?
     private var bodyParse: BodyParse?
+    /// The origin-form target's bytes, shared by `uri` and (when there is no query) `path`.
+    private var targetBytes: [UInt8]?
 
     private struct BodyParse {
         var args: [TargetValue] = []
@@ -85,34 +90,55 @@ public final class RequestView {
         self.body = body
         self.bodyTruncated = bodyTruncated
         self.limits = limits
-        self.cache = Array(repeating: nil, count: Self.slotCount)
     }
 
     /// Every value of `selector` in request order.
     public func values(for selector: TargetSelector) -> [TargetValue] {
         switch selector.kind {
+        case .method:
+            return methodValue()
+        case .path:
+            return [TargetValue(name: [], value: pathBytes())]
+        case .uri:
+            return [TargetValue(name: [], value: uriBytes())]
+        case .query:
+            return queryValue()
+        case .queryArgs:
+            return parsedQuery().values
         case .queryArg:
             guard let name = selector.name else { return [] }
-            return cached(.queryArgs).filter { $0.name == name }
+            return parsedQuery().values.filter { $0.name == name }
+        case .queryArgNames:
+            return Self.names(parsedQuery().values)
+        case .headers:
+            return headers()
         case .header:
             guard let name = selector.name else { return [] }
-            if let all = cache[Self.slot(of: .headers)] {
-                return all.filter { ASCII.equalsIgnoringCase($0.name, name) }
-            }
-            // One field (User-Agent …) is the common read: copy only the fields asked for.
-            var out: [TargetValue] = []
-            for field in head.fields where ASCII.equalsIgnoringCase(head.storage[field.name], name) {
-                out.append(TargetValue(name: Array(head.storage[field.name]), value: Array(head.storage[field.value])))
-            }
-            return out
+            return headers().filter { ASCII.equalsIgnoringCase($0.name, name) }
+        case .headerNames:
+            return Self.names(headers())
+        case .cookies:
+            return cookies()
         case .cookie:
             guard let name = selector.name else { return [] }
-            return cached(.cookies).filter { $0.name == name }
+            return cookies().filter { $0.name == name }
+        case .cookieNames:
+            return Self.names(cookies())
+        case .body:
+            return [TargetValue(name: [], value: body)]
+        case .bodyArgs:
+            return parsedBody().args
         case .bodyArg:
             guard let name = selector.name else { return [] }
-            return cached(.bodyArgs).filter { $0.name == name }
-        default:
-            return cached(selector.kind)
+            return parsedBody().args.filter { $0.name == name }
+        case .bodyArgNames:
+            return Self.names(parsedBody().args)
+        case .bodyJSON:
+            return parsedBody().json
+        case .clientIP:
+            return [TargetValue(name: [], value: clientAddress)]
+        case .protocol:
+            return head.version == .http11 ? Self.http11 : Self.http10
         }
     }
 
@@ -126,99 +152,102 @@ public final class RequestView {
     /// How the body is parsed, from the Content-Type field(s).
     public var contentType: BodyContentType { BodyContentType(head: head) }
 
-    // MARK: - Cache
+    // MARK: - Extraction
 
-    private static let slotCount = 16
+    private static let http10 = [TargetValue(name: [], value: HTTPVersion.http10.token.withUTF8Buffer { Array($0) })]
+    private static let http11 = [TargetValue(name: [], value: HTTPVersion.http11.token.withUTF8Buffer { Array($0) })]
+    private static let oneEmptyValue = [TargetValue(name: [], value: [])]
+    private static let rootPath = Array("/".utf8)
+    /// One `[TargetValue]` per entry of `CommonBytes.methods`.
+    private static let methodValues = CommonBytes.methods.entries.map { [TargetValue(name: [], value: $0)] }
 
-    private static func slot(of kind: TargetKind) -> Int {
-        switch kind {
-        case .method: return 0
-        case .path: return 1
-        case .uri: return 2
-        case .query: return 3
-        case .queryArgs: return 4
-        case .queryArgNames: return 5
-        case .headers: return 6
-        case .headerNames: return 7
-        case .cookies: return 8
-        case .cookieNames: return 9
-        case .body: return 10
-        case .bodyArgs: return 11
-        case .bodyArgNames: return 12
-        case .bodyJSON: return 13
-        case .clientIP: return 14
-        case .protocol: return 15
-        case .queryArg, .header, .cookie, .bodyArg: preconditionFailure("named kinds are filtered, not cached")
+    private func methodValue() -> [TargetValue] {
+        let range = head.methodRange
+        return withHeadBytes(orIfEmpty: Self.oneEmptyValue) { base in
+            if let index = CommonBytes.methods.index(equalTo: base, from: range.lowerBound, to: range.upperBound) {
+                return Self.methodValues[index]
+            }
+            return [TargetValue(name: [], value: ByteScan.copy(base, from: range.lowerBound, to: range.upperBound))]
         }
     }
 
-    private func cached(_ kind: TargetKind) -> [TargetValue] {
-        let slot = Self.slot(of: kind)
-        if let values = cache[slot] { return values }
-        let values = extract(kind)
-        cache[slot] = values
-        return values
+    /// `body` over the head's bytes; `empty` for a head without any (only made by hand in tests).
+    @inline(__always)
+    private func withHeadBytes<R>(orIfEmpty empty: @autoclosure () -> R, _ body: (UnsafePointer<UInt8>) -> R) -> R {
+        head.storage.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return empty() }
+            return body(base)
+        }
     }
 
-    private func extract(_ kind: TargetKind) -> [TargetValue] {
-        switch kind {
-        case .method:
-            return [TargetValue(name: [], value: Array(head[head.methodRange]))]
-        case .path:
-            return [TargetValue(name: [], value: Array(head[pathRange]))]
-        case .uri:
-            return [TargetValue(name: [], value: Array(head[head.originFormTarget]))]
-        case .query:
-            return [TargetValue(name: [], value: Array(head[queryRange]))]
-        case .queryArgs:
-            return parsedQuery().values
-        case .queryArgNames:
-            return Self.names(cached(.queryArgs))
-        case .headers:
-            return head.fields.map {
-                TargetValue(name: Array(head.storage[$0.name]), value: Array(head.storage[$0.value]))
+    private func uriBytes() -> [UInt8] {
+        if let targetBytes { return targetBytes }
+        let bytes = copy(head.originFormTarget)
+        targetBytes = bytes
+        return bytes
+    }
+
+    private func pathBytes() -> [UInt8] {
+        let range = pathRange
+        if range == head.originFormTarget { return uriBytes() }
+        if range.count == 1 && head.storage[range.lowerBound] == UInt8(ascii: "/") { return Self.rootPath }
+        return copy(range)
+    }
+
+    private func queryValue() -> [TargetValue] {
+        let range = queryRange
+        return range.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: copy(range))]
+    }
+
+    private func copy(_ range: Range<Int>) -> [UInt8] {
+        withHeadBytes(orIfEmpty: []) { ByteScan.copy($0, from: range.lowerBound, to: range.upperBound) }
+    }
+
+    /// Every field as `name: value`; common names share `CommonBytes.fieldNames`' storage.
+    private func headers() -> [TargetValue] {
+        if let headerValues { return headerValues }
+        var out: [TargetValue] = []
+        out.reserveCapacity(head.fields.count)
+        withHeadBytes(orIfEmpty: ()) { base in
+            for field in head.fields {
+                let name = CommonBytes.fieldNames.entry(equalTo: base, from: field.name.lowerBound,
+                                                        to: field.name.upperBound)
+                    ?? ByteScan.copy(base, from: field.name.lowerBound, to: field.name.upperBound)
+                out.append(TargetValue(name: name,
+                                       value: ByteScan.copy(base, from: field.value.lowerBound, to: field.value.upperBound)))
             }
-        case .headerNames:
-            return Self.names(cached(.headers))
-        case .cookies:
-            var out: [TargetValue] = []
-            for field in head.fields where ASCII.equalsIgnoringCase(head.storage[field.name], Self.cookieName) {
-                CookieParser.parse(head.storage[field.value], into: &out)
-            }
-            return out
-        case .cookieNames:
-            return Self.names(cached(.cookies))
-        case .body:
-            return [TargetValue(name: [], value: body)]
-        case .bodyArgs:
-            return parsedBody().args
-        case .bodyArgNames:
-            return Self.names(cached(.bodyArgs))
-        case .bodyJSON:
-            return parsedBody().json
-        case .clientIP:
-            return [TargetValue(name: [], value: clientAddress)]
-        case .protocol:
-            var token: [UInt8] = []
-            ASCII.append(head.version.token, to: &token)
-            return [TargetValue(name: [], value: token)]
-        case .queryArg, .header, .cookie, .bodyArg:
-            return []
         }
+        headerValues = out
+        return out
+    }
+
+    private func cookies() -> [TargetValue] {
+        if let cookieValues { return cookieValues }
+        var out: [TargetValue] = []
+        for field in head.fields where ASCII.equalsIgnoringCase(head.storage[field.name], Self.cookieName) {
+            CookieParser.parse(head.storage[field.value], into: &out)
+        }
+        cookieValues = out
+        return out
     }
 
     private static let cookieName = Array("cookie".utf8)
 
-    /// Each value's name as the value (and as its name).
+    /// Each value's name as the value (and as its name): the name's storage, not a copy.
     private static func names(_ values: [TargetValue]) -> [TargetValue] {
-        values.map { TargetValue(name: $0.name, value: $0.name) }
+        if values.isEmpty { return [] }
+        return values.map { TargetValue(name: $0.name, value: $0.name) }
     }
 
     // MARK: - Target ranges
 
     /// Index of the first `?` in the origin-form target, if any.
     private var questionMark: Int? {
-        head.storage[head.originFormTarget].firstIndex(of: UInt8(ascii: "?"))
+        let target = head.originFormTarget
+        let q = withHeadBytes(orIfEmpty: target.upperBound) {
+            ByteScan.first(UInt8(ascii: "?"), $0, from: target.lowerBound, to: target.upperBound)
+        }
+        return q < target.upperBound ? q : nil
     }
 
     private var pathRange: Range<Int> {
