@@ -96,11 +96,29 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     /// The request side of inspection for one exchange: the header phase's findings and the body
     /// held back, up to the rule set's inspect limit, until the body phase has decided.
+    ///
+    /// Kept in `Exchange.pending` and changed there in place (never copied out and back): a copy
+    /// shares the body buffer and the evaluation state's tables, so the next append or the body
+    /// phase's first write would copy them again.
     private struct PendingInspection {
         let head: RequestHead
         let inspector: Inspector
         var state: EvaluationState
+        /// The body held for inspection: one buffer, reserved once for a Content-Length body.
         var buffer: [UInt8] = []
+        /// The rule set's inspect limit (read per body read, so kept out of the rule set here).
+        let inspectLimit: Int
+
+        init(head: RequestHead, inspector: Inspector, state: EvaluationState) {
+            self.head = head
+            self.inspector = inspector
+            self.state = state
+            inspectLimit = inspector.ruleSet.body.inspectLimit
+            if case .contentLength(let length) = head.framing {
+                // At most the limit plus one byte: a longer body is cut at the limit anyway.
+                buffer.reserveCapacity(Int(min(length, UInt64(inspectLimit))))
+            }
+        }
     }
 
     /// Whether this connection counts against `maxConnections` (refused ones do not).
@@ -351,22 +369,19 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     /// Holds body bytes for the body phase; past the inspect limit, the oversize policy decides.
     private func holdBody(_ bytes: UnsafeRawBufferPointer) {
-        guard var pending = exchange?.pending else { return }
-        let room = pending.inspector.ruleSet.body.inspectLimit - pending.buffer.count
+        guard let ex = exchange, let held = ex.pending?.buffer.count, let limit = ex.pending?.inspectLimit else { return }
+        let room = limit - held
         if bytes.count <= room {
-            pending.buffer.append(contentsOf: bytes)
-            exchange?.pending = pending
+            ex.pending!.buffer.append(contentsOf: bytes)
             return
         }
-        pending.buffer.append(contentsOf: bytes[0..<room])
-        exchange?.pending = pending
+        ex.pending!.buffer.append(contentsOf: bytes[0..<room])
         finishInspection(truncated: true, rest: UnsafeRawBufferPointer(rebasing: bytes[room...]))
     }
 
     /// Runs the body phase on the held body and forwards the request if it is allowed.
     private func finishInspection(truncated: Bool, rest: UnsafeRawBufferPointer) {
-        guard let pending = exchange?.pending else { return }
-        exchange?.pending = nil
+        guard var pending = exchange?.pending.take() else { return }
         let inspector = pending.inspector
         if let format = exchange?.debugTrace {
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
@@ -377,7 +392,6 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             return
         }
         let verdict: Verdict
-        var state = pending.state
         switch (truncated, inspector.ruleSet.body.oversize) {
         case (true, .match):
             verdict = .block(BlockResponse(status: 403, body: Array("403 Forbidden: the request body is larger than the inspection limit\n".utf8)), rule: nil)
@@ -387,10 +401,10 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             let now = observer.inspectionResumed(&observed)
             let view = RequestView(head: pending.head, clientAddress: peer, body: pending.buffer, bodyTruncated: truncated,
                                    receivedAt: now)
-            verdict = inspector.evaluate(.requestBody, request: view, state: &state, scratch: &loop.scratch)
+            verdict = inspector.evaluate(.requestBody, request: view, state: &pending.state, scratch: &loop.scratch)
                 ?? inspector.defaultVerdict
         }
-        decided(verdict, state, pending.head, inspector)
+        decided(verdict, pending.state, pending.head, inspector)
         guard verdict == .allow else {
             apply(verdict, head: pending.head)
             return
