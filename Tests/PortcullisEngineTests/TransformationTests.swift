@@ -535,6 +535,24 @@ private let chainRows: [TransformationChainCase] = [
         }
     }
 
+    /// The skipping scans that find where a rewrite must start agree with whole-value reference
+    /// rewrites (one plain pass from the first byte) on random values dense in openers, closers,
+    /// separators and whitespace, at every alignment within a word.
+    @Test func rewriteStartsAgreeWithReferences() {
+        var rng = SplitMix64(seed: 0x5CA7)
+        let alphabet = b("/*-#<!>aZ ;,\\\"'^(\t\r\n") + [0x0B, 0xA0, 0x00]
+        for _ in 0..<8_000 {
+            let count = Int(rng.next() % 40)
+            let input = (0..<count).map { _ in
+                rng.next() % 3 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : UInt8(ascii: "x")
+            }
+            #expect(Transformation.removeComments.apply(input) == referenceRemoveComments(input), "\(input)")
+            #expect(Transformation.replaceComments.apply(input) == referenceReplaceComments(input), "\(input)")
+            #expect(Transformation.compressWhitespace.apply(input) == referenceCompressWhitespace(input), "\(input)")
+            #expect(Transformation.cmdLine.apply(input) == referenceCmdLine(input), "\(input)")
+        }
+    }
+
     /// Every byte's entry in the decoder's digit table: four of it decode as the reference says.
     @Test func base64DigitTableAgreesForEveryByte() {
         for byte in 0...255 {
@@ -614,5 +632,86 @@ private func referenceBase64Decode(_ input: [UInt8]) -> [UInt8] {
     }
     if sextets == 2 { out.append(UInt8(acc >> 4 & 0xFF)) }
     if sextets == 3 { out += [UInt8(acc >> 10 & 0xFF), UInt8(acc >> 2 & 0xFF)] }
+    return out
+}
+
+private func at(_ s: [UInt8], _ i: Int, _ text: String) -> Bool {
+    let t = Array(text.utf8)
+    return i + t.count <= s.count && Array(s[i..<(i + t.count)]) == t
+}
+
+/// `remove_comments` as documented, in one pass from the start.
+private func referenceRemoveComments(_ s: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = 0
+    var inComment = false
+    while i < s.count {
+        if inComment {
+            if at(s, i, "*/") { inComment = false; i += 2 } else if at(s, i, "-->") { inComment = false; i += 3 } else { i += 1 }
+        } else if at(s, i, "/*") {
+            inComment = true; i += 2
+        } else if at(s, i, "<!--") {
+            inComment = true; i += 4
+        } else if at(s, i, "--") || at(s, i, "#") {
+            while i < s.count && s[i] != UInt8(ascii: "\n") { i += 1 }
+        } else {
+            out.append(s[i]); i += 1
+        }
+    }
+    if inComment { out.append(UInt8(ascii: " ")) }
+    return out
+}
+
+/// `replace_comments` as documented, in one pass from the start.
+private func referenceReplaceComments(_ s: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = 0
+    var inComment = false
+    while i < s.count {
+        if inComment {
+            if at(s, i, "*/") { inComment = false; out.append(UInt8(ascii: " ")); i += 2 } else { i += 1 }
+        } else if at(s, i, "/*") {
+            inComment = true; i += 2
+        } else {
+            out.append(s[i]); i += 1
+        }
+    }
+    if inComment { out.append(UInt8(ascii: " ")) }
+    return out
+}
+
+/// `compress_whitespace` as documented: each run of space, `\t \n \v \f \r` and 0xA0 is one space.
+private func referenceCompressWhitespace(_ s: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var inRun = false
+    for c in s {
+        let space = c == 0x20 || (c >= 0x09 && c <= 0x0D) || c == 0xA0
+        if space && inRun { continue }
+        out.append(space ? UInt8(ascii: " ") : c)
+        inRun = space
+    }
+    return out
+}
+
+/// `cmd_line` as documented, in one pass from the start.
+private func referenceCmdLine(_ s: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var afterSpace = false
+    for c in s {
+        switch c {
+        case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^"):
+            continue
+        case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, 0x0D, 0x0A:
+            if !afterSpace { out.append(UInt8(ascii: " ")) }
+            afterSpace = true
+        case UInt8(ascii: "/"), UInt8(ascii: "("):
+            if afterSpace { out.removeLast() }
+            afterSpace = false
+            out.append(c)
+        default:
+            out.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+            afterSpace = false
+        }
+    }
     return out
 }

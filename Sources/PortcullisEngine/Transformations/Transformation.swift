@@ -105,6 +105,36 @@ enum Transformations {
         }
     }
 
+    /// The first index `start` names, asking it only at the bytes `isCandidate` selects, in
+    /// order: for transformations where a change needs some byte nearby (`/*` needs a `*`), so
+    /// `start(s, k)` may look around candidate `k` and name an index up to a few bytes before it.
+    /// Words holding no candidate (checked with `mayHold`, a cheap whole-word test) are skipped.
+    @inline(__always)
+    static func firstIndex(
+        _ input: [UInt8], candidates isCandidate: (UInt8) -> Bool, skipping mayHold: (UInt64) -> Bool,
+        start: (UnsafeBufferPointer<UInt8>, Int) -> Int?
+    ) -> Int? {
+        input.withUnsafeBufferPointer { s in
+            guard let p = s.baseAddress else { return nil }
+            let raw = UnsafeRawPointer(p)
+            let n = s.count
+            var i = 0
+            while i + 8 <= n {
+                if mayHold(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    for k in i..<(i + 8) where isCandidate(p[k]) {
+                        if let found = start(s, k) { return found }
+                    }
+                }
+                i += 8
+            }
+            while i < n {
+                if isCandidate(p[i]), let found = start(s, i) { return found }
+                i += 1
+            }
+            return nil
+        }
+    }
+
     /// `firstIndex` without a word test: every byte is looked at.
     @inline(__always)
     static func firstIndex(_ input: [UInt8], where predicate: (UInt8) -> Bool) -> Int? {

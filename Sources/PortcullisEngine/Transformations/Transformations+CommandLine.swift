@@ -9,29 +9,21 @@ extension Transformations {
     /// `w\h\o\a\m\i`, `;,cmd  /c` and `Ping (…)`, so `cat /etc/passwd` matches however it was
     /// quoted or escaped.
     static func cmdLine(_ input: [UInt8]) -> [UInt8] {
-        let start: Int? = input.withUnsafeBufferPointer { s in
-            var i = 0
-            while i < s.count {
-                let c = s[i]
-                if c &- UInt8(ascii: "A") < 26 { return i }
-                switch cmdClass(c) {
-                case .delete:
-                    return i
-                case .separator:
-                    if c != UInt8(ascii: " ") { return i }
-                    // A lone space followed by a plain byte stays as it is.
-                    if i + 1 < s.count {
-                        switch cmdClass(s[i + 1]) {
-                        case .separator, .joiner: return i
-                        default: break
-                        }
-                    }
-                default:
-                    break
-                }
-                i += 1
+        // Candidates: letters, deleted bytes and separators. Every one of them but `;`, `\` and
+        // `^` is below `-` (0x2D), so one word test covers most.
+        let start = firstIndex(input, candidates: { c in
+            c &- UInt8(ascii: "A") < 26 || cmdClass(c) == .delete || cmdClass(c) == .separator
+        }, skipping: { w in
+            mayHaveLetterRange(w, from: UInt8(ascii: "A")) || hasByteBelow(w, 0x2D) || hasByte(w, UInt8(ascii: ";"))
+                || hasByte(w, UInt8(ascii: "\\")) || hasByte(w, UInt8(ascii: "^"))
+        }) { s, i in
+            // Anything but a space changes; a lone space followed by a plain byte stays as it is.
+            guard s[i] == UInt8(ascii: " ") else { return i }
+            guard i + 1 < s.count else { return nil }
+            switch cmdClass(s[i + 1]) {
+            case .separator, .joiner: return i
+            default: return nil
             }
-            return nil
         }
         guard let start else { return input }
         // Deletions and collapses only shrink; everything else maps one to one.

@@ -9,12 +9,14 @@ extension Transformations {
     /// Defeats keywords split by comments (`UN/**/ION`, `<scr<!-- -->ipt>`) and SQL truncation
     /// tricks. Either closer (`*/` or `-->`) ends either kind of comment, as in ModSecurity.
     static func removeComments(_ input: [UInt8]) -> [UInt8] {
-        let start: Int? = input.withUnsafeBufferPointer { s in
-            var i = 0
-            while i < s.count {
-                if commentOpener(s, at: i) != .none { return i }
-                i += 1
-            }
+        // Every opener holds a `*` (`/*`), a `-` (`--`, `<!--`) or is `#`, at most two bytes after
+        // its start; the first opener is found at the first such byte that completes one.
+        let start = firstIndex(input, candidates: { c in
+            c == UInt8(ascii: "*") || c == UInt8(ascii: "-") || c == UInt8(ascii: "#")
+        }, skipping: { w in
+            hasByte(w, UInt8(ascii: "*")) || hasByte(w, UInt8(ascii: "-")) || hasByte(w, UInt8(ascii: "#"))
+        }) { s, k in
+            for i in max(0, k - 2)...k where commentOpener(s, at: i) != .none { return i }
             return nil
         }
         guard let start else { return input }
@@ -68,13 +70,9 @@ extension Transformations {
     /// For back ends that read a C-style comment as whitespace (MySQL's `UNION/**/SELECT`), so that
     /// the rule sees `UNION SELECT`, as the database does.
     static func replaceComments(_ input: [UInt8]) -> [UInt8] {
-        let start: Int? = input.withUnsafeBufferPointer { s in
-            var i = 0
-            while i + 1 < s.count {
-                if s[i] == UInt8(ascii: "/") && s[i + 1] == UInt8(ascii: "*") { return i }
-                i += 1
-            }
-            return nil
+        let start = firstIndex(input, candidates: { $0 == UInt8(ascii: "*") },
+                               skipping: { hasByte($0, UInt8(ascii: "*")) }) { s, k in
+            k > 0 && s[k - 1] == UInt8(ascii: "/") ? k - 1 : nil
         }
         guard let start else { return input }
         // A comment is at least two bytes and becomes one.

@@ -9,17 +9,11 @@ extension Transformations {
     /// Defeats `UNION%0B%0BSELECT`, tabs or newlines between keywords and other padding, so a rule
     /// can match a single space between tokens.
     static func compressWhitespace(_ input: [UInt8]) -> [UInt8] {
-        let start: Int? = input.withUnsafeBufferPointer { s in
-            var i = 0
-            while i < s.count {
-                let c = s[i]
-                if isWhitespace(c) {
-                    // A lone plain space is already compressed.
-                    if c != UInt8(ascii: " ") || (i + 1 < s.count && isWhitespace(s[i + 1])) { return i }
-                }
-                i += 1
-            }
-            return nil
+        let start = firstIndex(
+            input, candidates: isWhitespace, skipping: { hasByteBelow($0, 0x21) || hasByte($0, 0xA0) }
+        ) { s, i in
+            // A lone plain space is already compressed.
+            s[i] != UInt8(ascii: " ") || (i + 1 < s.count && isWhitespace(s[i + 1])) ? i : nil
         }
         guard let start else { return input }
         return rewrite(input, capacity: input.count) { s, d in
