@@ -32,6 +32,11 @@ private let cookieTable: [ReqCookieCase] = [
     // Empty pairs are skipped.
     ReqCookieCase(fields: ["a=1;;; b=2;", ";", ""], expected: ["a=1", "b=2"]),
     ReqCookieCase(fields: ["a=1; a=2"], expected: ["a=1", "a=2"]),
+    // Blank pairs are skipped, but a lone `=` is a pair with an empty name and value.
+    ReqCookieCase(fields: ["a=1; \t ;b=2", " = ", ";x"], expected: ["a=1", "b=2", "=", "=x"]),
+    // Long names and values are copied whole.
+    ReqCookieCase(fields: [String(repeating: "n", count: 70) + "=" + String(repeating: "v", count: 90) + "; z=1"],
+                  expected: [String(repeating: "n", count: 70) + "=" + String(repeating: "v", count: 90), "z=1"]),
 ]
 
 @Suite struct RequestCookieTests {

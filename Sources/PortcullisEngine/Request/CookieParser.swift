@@ -13,24 +13,23 @@ public enum CookieParser {
     /// Appends the cookies in one `Cookie` field value to `out`.
     public static func parse(_ input: ArraySlice<UInt8>, into out: inout [TargetValue]) {
         input.withUnsafeBufferPointer { buffer in
-            var start = 0
+            guard let base = buffer.baseAddress else { return }
             let end = buffer.count
+            var start = 0
             while start < end {
-                var stop = start
-                var eq = -1
-                while stop < end {
-                    let b = buffer[stop]
-                    if b == UInt8(ascii: ";") { break }
-                    if b == UInt8(ascii: "=") && eq < 0 { eq = stop }
-                    stop += 1
-                }
-                if eq < 0 {
+                let stop = ByteScan.first(UInt8(ascii: ";"), base, from: start, to: end)
+                let eq = ByteScan.first(UInt8(ascii: "="), base, from: start, to: stop)
+                if eq == stop {
                     let value = trimmed(buffer, start, stop)
-                    if !value.isEmpty { out.append(TargetValue(name: [], value: Array(buffer[value]))) }
+                    if !value.isEmpty {
+                        out.append(TargetValue(name: [], value: ByteScan.copy(base, from: value.lowerBound,
+                                                                              to: value.upperBound)))
+                    }
                 } else {
                     let name = trimmed(buffer, start, eq)
                     let value = trimmed(buffer, eq + 1, stop)
-                    out.append(TargetValue(name: Array(buffer[name]), value: Array(buffer[value])))
+                    out.append(TargetValue(name: ByteScan.copy(base, from: name.lowerBound, to: name.upperBound),
+                                           value: ByteScan.copy(base, from: value.lowerBound, to: value.upperBound)))
                 }
                 start = stop + 1
             }

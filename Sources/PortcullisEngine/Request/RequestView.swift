@@ -72,8 +72,8 @@ public final class RequestView {
     private var cookieValues: [TargetValue]?
     private var queryParse: (values: [TargetValue], overflow: Bool)?
     private var bodyParse: BodyParse?
-    /// The origin-form target's bytes, shared by `uri` and (when there is no query) `path`.
-    private var targetBytes: [UInt8]?
+    /// The `uri` value, which is also the `path` value when there is no query.
+    private var uriValue: [TargetValue]?
 
     private struct BodyParse {
         var args: [TargetValue] = []
@@ -98,9 +98,9 @@ public final class RequestView {
         case .method:
             return methodValue()
         case .path:
-            return [TargetValue(name: [], value: pathBytes())]
+            return pathValue()
         case .uri:
-            return [TargetValue(name: [], value: uriBytes())]
+            return uri()
         case .query:
             return queryValue()
         case .queryArgs:
@@ -125,7 +125,7 @@ public final class RequestView {
         case .cookieNames:
             return Self.names(cookies())
         case .body:
-            return [TargetValue(name: [], value: body)]
+            return body.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: body)]
         case .bodyArgs:
             return parsedBody().args
         case .bodyArg:
@@ -157,7 +157,7 @@ public final class RequestView {
     private static let http10 = [TargetValue(name: [], value: HTTPVersion.http10.token.withUTF8Buffer { Array($0) })]
     private static let http11 = [TargetValue(name: [], value: HTTPVersion.http11.token.withUTF8Buffer { Array($0) })]
     private static let oneEmptyValue = [TargetValue(name: [], value: [])]
-    private static let rootPath = Array("/".utf8)
+    private static let rootPath = [TargetValue(name: [], value: Array("/".utf8))]
     /// One `[TargetValue]` per entry of `CommonBytes.methods`.
     private static let methodValues = CommonBytes.methods.entries.map { [TargetValue(name: [], value: $0)] }
 
@@ -180,18 +180,18 @@ public final class RequestView {
         }
     }
 
-    private func uriBytes() -> [UInt8] {
-        if let targetBytes { return targetBytes }
-        let bytes = copy(head.originFormTarget)
-        targetBytes = bytes
-        return bytes
+    private func uri() -> [TargetValue] {
+        if let uriValue { return uriValue }
+        let value = [TargetValue(name: [], value: copy(head.originFormTarget))]
+        uriValue = value
+        return value
     }
 
-    private func pathBytes() -> [UInt8] {
+    private func pathValue() -> [TargetValue] {
         let range = pathRange
-        if range == head.originFormTarget { return uriBytes() }
+        if range == head.originFormTarget { return uri() }
         if range.count == 1 && head.storage[range.lowerBound] == UInt8(ascii: "/") { return Self.rootPath }
-        return copy(range)
+        return [TargetValue(name: [], value: copy(range))]
     }
 
     private func queryValue() -> [TargetValue] {
