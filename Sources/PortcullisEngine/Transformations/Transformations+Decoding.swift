@@ -352,22 +352,24 @@ extension Transformations {
                 // The sextets of the group being read (`pending` of them, at most three).
                 var acc: UInt64 = 0
                 var pending = 0
+                // Wrapping arithmetic and masking shifts in the hot loop: indices stay below the
+                // input's count and the output's capacity, and shifts below 64, by construction.
                 while i < n {
-                    if i + 4 <= n {
+                    if i &+ 4 <= n {
                         // Four digits in a row (nearly always): one test, then their three bytes
                         // finish the oldest group, whatever is pending before them.
-                        let a = table[Int(src[i])], b = table[Int(src[i + 1])]
-                        let c = table[Int(src[i + 2])], e = table[Int(src[i + 3])]
+                        let a = table[Int(src[i])], b = table[Int(src[i &+ 1])]
+                        let c = table[Int(src[i &+ 2])], e = table[Int(src[i &+ 3])]
                         if (a | b | c | e) & 0x80 == 0 {
-                            acc = acc << 24 | UInt64(a) << 18 | UInt64(b) << 12 | UInt64(c) << 6 | UInt64(e)
-                            let shift = UInt64(6 * pending)
-                            let group = acc >> shift
-                            d[o] = UInt8(truncatingIfNeeded: group >> 16)
-                            d[o + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                            d[o + 2] = UInt8(truncatingIfNeeded: group)
-                            o += 3
-                            acc &= (1 << shift) &- 1
-                            i += 4
+                            acc = acc &<< 24 | UInt64(a) &<< 18 | UInt64(b) &<< 12 | UInt64(c) &<< 6 | UInt64(e)
+                            let shift = UInt64(truncatingIfNeeded: pending &* 6)
+                            let group = acc &>> shift
+                            d[o] = UInt8(truncatingIfNeeded: group &>> 16)
+                            d[o &+ 1] = UInt8(truncatingIfNeeded: group &>> 8)
+                            d[o &+ 2] = UInt8(truncatingIfNeeded: group)
+                            o &+= 3
+                            acc &= (1 &<< shift) &- 1
+                            i &+= 4
                             continue
                         }
                     }
