@@ -80,13 +80,21 @@ public struct Inspector: Sendable {
             return verdict
         }
         let programs = phase == .requestHeaders ? ruleSet.plan.headerRules : ruleSet.plan.bodyRules
-        state.cache.prepare(for: ruleSet)
+        if state.cache.owner == nil, var spare = scratch.spareCache.take() {
+            spare.reset(for: ruleSet)   // while its tables are uniquely held: no copy
+            state.cache = consume spare
+        } else {
+            state.cache.prepare(for: ruleSet)
+        }
         if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
         for program in programs {
-            observer.ruleStarted(program.rule, phase: phase)
-            guard let found = matches(program.condition, request: request, state: &state, scratch: &scratch,
-                                      observer: &observer) else {
-                observer.ruleFinished(program.rule, outcome: .noMatch)
+            if O.isActive { observer.ruleStarted(program.rule, phase: phase) }
+            let matched = program.singleCheck >= 0
+                ? matches(check: program.singleCheck, request: request, state: &state, scratch: &scratch,
+                          observer: &observer)
+                : matches(program.condition, request: request, state: &state, scratch: &scratch, observer: &observer)
+            guard let found = matched else {
+                if O.isActive { observer.ruleFinished(program.rule, outcome: .noMatch) }
                 continue
             }
             let rule = program.rule
@@ -151,11 +159,24 @@ public struct Inspector: Sendable {
         for phase in Phase.allCases {
             if let verdict = evaluate(phase, request: request, state: &state, scratch: &scratch, observer: &observer) {
                 observer.decided(verdict, reason: state.decidingRule.map(StopReason.ruleDecided) ?? .alreadyDecided)
+                finish(&state, scratch: &scratch)
                 return (verdict, state)
             }
         }
         observer.decided(defaultVerdict, reason: .defaultAction)
+        finish(&state, scratch: &scratch)
         return (defaultVerdict, state)
+    }
+
+    /// Ends evaluation of the request `state` belongs to: what it cached for that request is
+    /// dropped and the memory of its tables kept in `scratch` for the next request. The verdict,
+    /// labels and matches stay; evaluating `state` further starts its cache over.
+    public func finish(_ state: inout EvaluationState, scratch: inout EvaluationScratch) {
+        guard state.cache.owner != nil else { return }
+        var cache = RequestCache()
+        swap(&cache, &state.cache)
+        cache.release()
+        scratch.spareCache = cache
     }
 
     /// The verdict when no rule decided.
@@ -173,8 +194,8 @@ public struct Inspector: Sendable {
                                                 state: inout EvaluationState, scratch: inout EvaluationScratch,
                                                 observer: inout O) -> Found? {
         switch condition {
-        case .check(let check):
-            return matches(check, request: request, state: &state, scratch: &scratch, observer: &observer)
+        case .check(let index):
+            return matches(check: index, request: request, state: &state, scratch: &scratch, observer: &observer)
         case .all(let parts):
             var first: Found?
             for part in parts {
@@ -203,137 +224,237 @@ public struct Inspector: Sendable {
         }
     }
 
-    private func matches<O: InspectionObserver>(_ check: CheckProgram, request: RequestView,
+    /// Whether check `index` matches. Most checks are decided per target slot from summaries
+    /// alone (the slot is absent, or no value holds what the regex needs); only the values that
+    /// pass are handed to the operator.
+    private func matches<O: InspectionObserver>(check index: Int, request: RequestView,
                                                 state: inout EvaluationState, scratch: inout EvaluationScratch,
                                                 observer: inout O) -> Found? {
+        let flat = ruleSet.plan.flat
+        let info = flat.checks[index]
         var hit: Found?
-        let hasExclusions = !check.exclusions.isEmpty
-        search: for t in check.targetSlots.indices {
-            let slot = check.targetSlots[t]
-            if state.cache.targetIndex[slot] == RequestCache.absent {
-                if O.isActive { observer.targetRead(check.targets[t], values: []) }
+        // Every target already read and none has values: nothing to test.
+        let allAbsent = !O.isActive && info.masked && info.targetBits.isSubset(of: state.cache.known)
+            && !info.targetBits.intersects(state.cache.present)
+        search: for t in Int(info.firstTarget)..<Int(info.endTarget) where !allAbsent {
+            if O.wantsSteps {
+                hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer)
+                if hit != nil { break search }
                 continue
             }
-            let selector = check.targets[t]
-            let entry = targetEntry(slot, selector, request, &state)
-            guard entry >= 0 else {
-                if O.isActive { observer.targetRead(selector, values: []) }
+            let target = flat.targets[t]
+            var entry = state.cache.chainIndex[Int(target.chain)]
+            if entry == RequestCache.unread {
+                entry = state.cache.targetIndex[Int(target.target)] == RequestCache.absent
+                    ? RequestCache.absent : prepareChain(Int(target.chain), request, &state)
+            }
+            if entry == RequestCache.absent {
+                if O.isActive { observer.targetRead(ruleSet.plan.targets[Int(target.target)], values: []) }
                 continue
             }
-            let values = state.cache.targets[entry].values
-            observer.targetRead(selector, values: values)
-            let chained: [[UInt8]]?
-            if check.transforms.isEmpty {
-                chained = nil
-            } else if O.wantsSteps {
-                chained = stepwise(values, selector, check.transforms, &observer)
-            } else {
-                chained = transformed(values, entry, check, t, &state)
-            }
-            let present: RequestCache.SlotSummary?
-            if O.wantsSteps || (check.prefilter == nil && check.screenBit < 0) {
-                present = nil
-            } else if let chained {
-                present = chainedBytes(chained, check.chainSlots[t], &state)
-            } else {
-                present = rawBytes(values, entry, &state)
-            }
-            if let present, !mayMatch(check, present.longest, present.union) {
-                // No value can match: the operator is not run (observers see its no-match).
-                if O.isActive {
-                    for index in values.indices {
-                        if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
-                            observer.excluded(selector, index: index)
-                            continue
-                        }
-                        observer.operatorEvaluated(check.check, selector: selector, index: index,
-                                                   input: chained?[index] ?? values[index].value, result: .noMatch)
-                    }
-                }
-                continue
-            }
-            for index in values.indices {
-                if hasExclusions && isExcluded(selector, values[index], check.exclusions) {
-                    observer.excluded(selector, index: index)
+            if info.screens {
+                if !state.cache.chains[Int(entry)].summarized { summarize(Int(entry), &state) }
+                if !mayMatch(info, state.cache.chains[Int(entry)].longest, state.cache.chains[Int(entry)].union) {
+                    // No value can match: the operator is not run (observers see its no-match).
+                    if O.isActive { reportSkipped(index, t - Int(info.firstTarget), Int(entry), &state, &observer) }
                     continue
                 }
-                let bytes = chained?[index] ?? values[index].value
-                let result: OperatorResult
-                if let present, !mayMatch(check, bytes.count, present.each[index]) {
-                    result = .noMatch
-                } else {
-                    result = bytes.withUnsafeBytes { check.op.evaluate($0, scratch: &scratch) }
-                }
-                if O.isActive {
-                    observer.operatorEvaluated(check.check, selector: selector, index: index, input: bytes, result: result)
-                }
-                switch result {
-                case .noMatch:
-                    continue
-                case .match(let range):
-                    hit = found(selector, values[index], bytes, range, limitHit: false)
-                case .limitHit:
-                    state.limitHits += 1
-                    guard ruleSet.limitOutcome == .match else { continue }
-                    hit = found(selector, values[index], bytes, 0..<min(bytes.count, excerptLimit), limitHit: true)
-                }
-                break search
             }
+            hit = evaluateValues(index, t - Int(info.firstTarget), Int(entry), screened: info.screens,
+                                 &state, &scratch, &observer)
+            if hit != nil { break search }
         }
-        if check.negated {
+        let program = ruleSet.plan.checks[index]
+        if info.negated {
             let matched = hit == nil
-            if O.isActive { observer.checkFinished(check.check, matched: matched) }
+            if O.isActive { observer.checkFinished(program.check, matched: matched) }
             return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
-        if O.isActive { observer.checkFinished(check.check, matched: hit != nil) }
+        if O.isActive { observer.checkFinished(program.check, matched: hit != nil) }
         return hit
+    }
+
+    /// Runs the operator of check `index` over the values of chain entry `entry` (its target
+    /// number `t` within the check), skipping values whose summary rules a match out.
+    @inline(never)
+    private func evaluateValues<O: InspectionObserver>(_ index: Int, _ t: Int, _ entry: Int, screened: Bool,
+                                                       _ state: inout EvaluationState,
+                                                       _ scratch: inout EvaluationScratch,
+                                                       _ observer: inout O) -> Found? {
+        let program = ruleSet.plan.checks[index]
+        let info = ruleSet.plan.flat.checks[index]
+        let selector = program.targets[t]
+        let chain = state.cache.chains[entry]
+        let values = state.cache.targets[Int(chain.target)].values
+        observer.targetRead(selector, values: values)
+        let each = screened ? chain.each : nil
+        return evaluate(program, info, selector, values, chain.values, each, &state, &scratch, &observer)
+    }
+
+    /// The operator over each value (`chained` when the chain changed some, else the raw ones).
+    @inline(__always)
+    private func evaluate<O: InspectionObserver>(_ program: CheckProgram, _ info: CheckInfo, _ selector: TargetSelector,
+                                                 _ values: [TargetValue], _ chained: [[UInt8]]?,
+                                                 _ each: [RequestCache.ValueSummary]?,
+                                                 _ state: inout EvaluationState, _ scratch: inout EvaluationScratch,
+                                                 _ observer: inout O) -> Found? {
+        let hasExclusions = !program.exclusions.isEmpty
+        for index in values.indices {
+            if hasExclusions && isExcluded(selector, values[index], program.exclusions) {
+                observer.excluded(selector, index: index)
+                continue
+            }
+            let bytes = chained?[index] ?? values[index].value
+            let result: OperatorResult
+            if let each, !mayMatch(info, bytes.count, each[index]) {
+                result = .noMatch
+            } else {
+                result = bytes.withUnsafeBytes { program.op.evaluate($0, scratch: &scratch) }
+            }
+            if O.isActive {
+                observer.operatorEvaluated(program.check, selector: selector, index: index, input: bytes, result: result)
+            }
+            switch result {
+            case .noMatch:
+                continue
+            case .match(let range):
+                return found(selector, values[index], bytes, range, limitHit: false)
+            case .limitHit:
+                state.limitHits += 1
+                guard ruleSet.limitOutcome == .match else { continue }
+                return found(selector, values[index], bytes, 0..<min(bytes.count, excerptLimit), limitHit: true)
+            }
+        }
+        return nil
+    }
+
+    /// For observers that want every step: target `t` of check `index` read, transformed one
+    /// step at a time (each reported) and every value handed to the operator, no prefilter.
+    private func stepwiseTarget<O: InspectionObserver>(_ index: Int, _ t: Int, _ request: RequestView,
+                                                       _ state: inout EvaluationState,
+                                                       _ scratch: inout EvaluationScratch,
+                                                       _ observer: inout O) -> Found? {
+        let program = ruleSet.plan.checks[index]
+        let info = ruleSet.plan.flat.checks[index]
+        let slot = Int(ruleSet.plan.flat.targets[Int(info.firstTarget) + t].target)
+        let selector = program.targets[t]
+        let entry = targetEntry(slot, request, &state)
+        guard entry >= 0 else {
+            observer.targetRead(selector, values: [])
+            return nil
+        }
+        let values = state.cache.targets[entry].values
+        observer.targetRead(selector, values: values)
+        let chained = program.transforms.isEmpty ? nil : stepwise(values, selector, program.transforms, &observer)
+        return evaluate(program, info, selector, values, chained, nil, &state, &scratch, &observer)
+    }
+
+    /// Reports a target slot ruled out by its summary: read, and each value a no-match.
+    private func reportSkipped<O: InspectionObserver>(_ index: Int, _ t: Int, _ entry: Int,
+                                                      _ state: inout EvaluationState, _ observer: inout O) {
+        let program = ruleSet.plan.checks[index]
+        let selector = program.targets[t]
+        let chain = state.cache.chains[entry]
+        let values = state.cache.targets[Int(chain.target)].values
+        observer.targetRead(selector, values: values)
+        for index in values.indices {
+            if !program.exclusions.isEmpty && isExcluded(selector, values[index], program.exclusions) {
+                observer.excluded(selector, index: index)
+                continue
+            }
+            observer.operatorEvaluated(program.check, selector: selector, index: index,
+                                       input: chain.values?[index] ?? values[index].value, result: .noMatch)
+        }
     }
 
     /// The cache entry of target slot `slot` (its values read from the request once), or
     /// `RequestCache.absent` when the request has no value for it.
     @inline(__always)
-    private func targetEntry(_ slot: Int, _ selector: TargetSelector, _ request: RequestView,
-                             _ state: inout EvaluationState) -> Int {
+    private func targetEntry(_ slot: Int, _ request: RequestView, _ state: inout EvaluationState) -> Int {
         let known = state.cache.targetIndex[slot]
         if known != RequestCache.unread { return Int(known) }
-        let values = request.values(for: selector)
+        let values = request.values(for: ruleSet.plan.targets[slot])
+        state.cache.known.insert(slot)
         if values.isEmpty {
             state.cache.targetIndex[slot] = RequestCache.absent
             return Int(RequestCache.absent)
         }
+        state.cache.present.insert(slot)
         state.cache.targets.append(RequestCache.TargetEntry(values: values))
         let entry = state.cache.targets.count - 1
         state.cache.targetIndex[slot] = Int32(entry)
         return entry
     }
 
+    /// Reads and transforms chain slot `slot` and records where its values are: `absent`, a new
+    /// entry, or (when the chain changed no value) its target's raw entry.
+    @inline(never)
+    private func prepareChain(_ slot: Int, _ request: RequestView, _ state: inout EvaluationState) -> Int32 {
+        let targetSlot = Int(ruleSet.plan.chains[slot].target)
+        let entry = targetEntry(targetSlot, request, &state)
+        guard entry >= 0 else {
+            state.cache.chainIndex[slot] = RequestCache.absent
+            return RequestCache.absent
+        }
+        let chain = ruleSet.plan.chains[slot]
+        if !chain.transforms.isEmpty {
+            let raw = Int(ruleSet.plan.rawChain[targetSlot])
+            guard let result = transformed(entry, chain, &state) else {
+                let shared = state.cache.chainIndex[raw] == RequestCache.unread
+                    ? prepareChain(raw, request, &state) : state.cache.chainIndex[raw]
+                state.cache.chainIndex[slot] = shared
+                return shared
+            }
+            state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: result))
+        } else {
+            state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: nil))
+        }
+        let index = Int32(state.cache.chains.count - 1)
+        state.cache.chainIndex[slot] = index
+        return index
+    }
+
+    /// Summarizes each value of chain entry `entry` and all of them together.
+    @inline(never)
+    private func summarize(_ entry: Int, _ state: inout EvaluationState) {
+        let screen = ruleSet.plan.screen
+        var each: [RequestCache.ValueSummary] = []
+        var union = RequestCache.ValueSummary()
+        var longest = 0
+        if let values = state.cache.chains[entry].values {
+            each.reserveCapacity(values.count)
+            for value in values {
+                let summary = value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
+                union.formUnion(summary)
+                longest = max(longest, value.count)
+                each.append(summary)
+            }
+        } else {
+            let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
+            each.reserveCapacity(values.count)
+            for value in values {
+                let summary = value.value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
+                union.formUnion(summary)
+                longest = max(longest, value.value.count)
+                each.append(summary)
+            }
+        }
+        state.cache.chains[entry].each = each
+        state.cache.chains[entry].union = union
+        state.cache.chains[entry].longest = longest
+        state.cache.chains[entry].summarized = true
+    }
+
     /// False when the check's regex cannot match a value of `length` bytes with `summary`: PCRE2's
     /// start information rules it out, or none of its required literals occurs.
     @inline(__always)
-    private func mayMatch(_ check: CheckProgram, _ length: Int, _ summary: RequestCache.ValueSummary) -> Bool {
-        if check.screenBit >= 0 && !summary.literals.contains(check.screenBit) { return false }
-        guard let filters = check.prefilter else { return true }
-        for filter in filters where filter.mayMatch(length: length, present: summary.bytes) { return true }
+    private func mayMatch(_ info: CheckInfo, _ length: Int, _ summary: RequestCache.ValueSummary) -> Bool {
+        if info.screenBit >= 0 && !summary.literals.contains(Int(info.screenBit)) { return false }
+        if info.firstFilter == info.endFilter { return true }
+        let filters = ruleSet.plan.flat.filters
+        for f in Int(info.firstFilter)..<Int(info.endFilter)
+        where filters[f].mayMatch(length: length, present: summary.bytes) { return true }
         return false
-    }
-
-    /// What each raw value of target slot `slot` holds, computed once per request.
-    private func rawBytes(_ values: [TargetValue], _ entry: Int,
-                          _ state: inout EvaluationState) -> RequestCache.SlotSummary {
-        if let cached = state.cache.targets[entry].summary { return cached }
-        let sets = RequestCache.SlotSummary(values.lazy.map(\.value), screen: ruleSet.plan.screen)
-        state.cache.targets[entry].summary = sets
-        return sets
-    }
-
-    /// What each value of chain slot `slot` (whose values changed) holds.
-    private func chainedBytes(_ values: [[UInt8]], _ slot: Int,
-                              _ state: inout EvaluationState) -> RequestCache.SlotSummary {
-        let entry = Int(state.cache.chainIndex[slot])
-        if let cached = state.cache.chains[entry].summary { return cached }
-        let sets = RequestCache.SlotSummary(values, screen: ruleSet.plan.screen)
-        state.cache.chains[entry].summary = sets
-        return sets
     }
 
     /// The values of `selector` through `chain` one step at a time, each step reported (for
@@ -353,29 +474,23 @@ public struct Inspector: Sendable {
         return result
     }
 
-    /// The values of target `t` of `check` through its chain, computed once per request and
-    /// (target, chain) slot: many rules read the same target through the same chain. Nil when
-    /// every value came through unchanged (the raw values are the result).
-    private func transformed(_ values: [TargetValue], _ entry: Int, _ check: CheckProgram, _ t: Int,
-                             _ state: inout EvaluationState) -> [[UInt8]]? {
-        let chainSlot = check.chainSlots[t]
-        let known = state.cache.chainIndex[chainSlot]
-        if known == RequestCache.unchanged { return nil }
-        if known >= 0 { return state.cache.chains[Int(known)].values }
+    /// The values of target entry `entry` through `chain`; nil when every value came through
+    /// unchanged (the raw values are the result).
+    private func transformed(_ entry: Int, _ chain: ChainProgram, _ state: inout EvaluationState) -> [[UInt8]]? {
+        let values = state.cache.targets[entry].values
         if state.cache.targets[entry].unchanged.count != values.count {
             // Seeded from each value's bytes: most steps are known to change nothing without a run.
             (state.cache.targets[entry].unchanged, state.cache.targets[entry].unchangedByAll)
                 = TransformationIdentity.unchangedMasks(of: values)
         }
-        if check.transformMask & ~state.cache.targets[entry].unchangedByAll == 0 {
+        if chain.mask & ~state.cache.targets[entry].unchangedByAll == 0 {
             // Every step is known to leave every value as it is.
-            state.cache.chainIndex[chainSlot] = RequestCache.unchanged
             return nil
         }
         var result: [[UInt8]] = []
         for index in values.indices {
             let raw = values[index].value
-            let out = Self.chain(check.transforms, bits: check.transformBits, raw,
+            let out = Self.chain(chain.transforms, bits: chain.bits, raw,
                                  memo: &state.cache.targets[entry].unchanged[index])
             if result.isEmpty {
                 if Self.sameBuffer(out, raw) { continue }
@@ -388,13 +503,7 @@ public struct Inspector: Sendable {
         var byAll = UInt64.max
         for memo in state.cache.targets[entry].unchanged { byAll &= memo }
         state.cache.targets[entry].unchangedByAll = byAll
-        if result.isEmpty {
-            state.cache.chainIndex[chainSlot] = RequestCache.unchanged
-            return nil
-        }
-        state.cache.chains.append(RequestCache.ChainEntry(values: result))
-        state.cache.chainIndex[chainSlot] = Int32(state.cache.chains.count - 1)
-        return result
+        return result.isEmpty ? nil : result
     }
 
     /// `raw` through `chain`. While the value is still the raw one, a step known (from `memo`) to

@@ -2,6 +2,9 @@
 /// `Sendable` and not copyable: one per loop, passed `inout`.
 public struct EvaluationScratch: ~Copyable {
     public var regex: MatchScratch
+    /// A finished request's cache, kept so the next request reuses its tables' memory
+    /// (`Inspector.finish`).
+    var spareCache: RequestCache?
 
     public init(limits: MatchLimits = .default) {
         regex = MatchScratch(limits: limits)

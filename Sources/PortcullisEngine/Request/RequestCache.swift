@@ -3,6 +3,9 @@
 /// and each transformation run over a raw value at most once (most transformations leave
 /// ordinary values unchanged, so chains that share steps share that work too).
 ///
+/// A chain that leaves every value unchanged shares its target's raw entry, so the values are
+/// summarized (bytes present, literal-screen hits) once however many chains read them.
+///
 /// Kept in `EvaluationState`, so it lives exactly as long as the request's evaluation.
 struct RequestCache: Sendable {
     /// The rule set whose plan numbered the slots; another set (a reload between the phases of
@@ -15,14 +18,16 @@ struct RequestCache: Sendable {
     /// a target the request does not have (most, for most requests) costs a load and a compare.
     var targetIndex: [Int32] = []
     var targets: [TargetEntry] = []
-    /// Per (target, chain) slot: `unread`, `unchanged` (every value came through the chain
-    /// unchanged: the raw values are the result), or the index of its entry in `chains`.
+    /// Per (target, chain) slot: `unread`, `absent`, or the index of its entry in `chains`
+    /// (slots whose chain changed nothing share their target's raw entry).
     var chainIndex: [Int32] = []
     var chains: [ChainEntry] = []
+    /// Target slots (below `TargetBits.capacity`) already read, and those of them with values.
+    var known = TargetBits()
+    var present = TargetBits()
 
     static let unread: Int32 = -1
     static let absent: Int32 = -2
-    static let unchanged: Int32 = -2
 
     /// A target's values and what is known about them.
     struct TargetEntry: Sendable {
@@ -33,41 +38,22 @@ struct RequestCache: Sendable {
         /// Bit `ordinal` set when that transformation is known to leave every value unchanged
         /// (the AND of `unchanged`): a chain made only of such steps is decided without a loop.
         var unchangedByAll: UInt64 = 0
-        /// What the raw values hold (for regex prefilters); nil until needed.
-        var summary: SlotSummary?
     }
 
-    /// A chain's values where some value changed.
+    /// The values of one chain slot (or several: every slot whose chain left the target's values
+    /// unchanged shares the raw one) and, once a screening check needs them, their summaries.
     struct ChainEntry: Sendable {
-        var values: [[UInt8]]
-        var summary: SlotSummary?
-    }
-
-    /// What the values of one slot hold, each and all together: a check none of whose values
-    /// can match (judged on the union) skips the slot with one test.
-    /// (A class: the caches hold one reference per slot, so making them per request stays cheap.)
-    final class SlotSummary: Sendable {
-        let each: [ValueSummary]
-        let union: ValueSummary
-        let longest: Int
-
-        init(_ values: some Collection<[UInt8]>, screen: LiteralScreen?) {
-            var each: [ValueSummary] = []
-            each.reserveCapacity(values.count)
-            var union = ValueSummary()
-            var longest = 0
-            for value in values {
-                let summary = ValueSummary(value, screen: screen)
-                union.bytes.formUnion(summary.bytes)
-                union.literals.low |= summary.literals.low
-                union.literals.high |= summary.literals.high
-                longest = max(longest, value.count)
-                each.append(summary)
-            }
-            self.each = each
-            self.union = union
-            self.longest = longest
-        }
+        /// Index of the target's entry in `targets`.
+        var target: Int32
+        /// The transformed values; nil: the target's raw values.
+        var values: [[UInt8]]?
+        /// Per value, what it holds; nil until summarized.
+        var each: [ValueSummary]?
+        /// All values together: a check none of whose values can match (judged on the union)
+        /// skips the slot with one test.
+        var union = ValueSummary()
+        var longest = 0
+        var summarized = false
     }
 
     /// What the regex prefilters need to know about one value: the bytes it holds and which
@@ -81,10 +67,15 @@ struct RequestCache: Sendable {
             literals = LiteralScreen.Hits()
         }
 
-        init(_ value: [UInt8], screen: LiteralScreen?) {
-            (bytes, literals) = value.withUnsafeBytes { raw in
-                (ByteSet(of: raw), screen?.hits(in: raw) ?? LiteralScreen.Hits())
-            }
+        init(_ value: UnsafeRawBufferPointer, screen: LiteralScreen?) {
+            bytes = ByteSet(of: value)
+            literals = screen?.hits(in: value) ?? LiteralScreen.Hits()
+        }
+
+        mutating func formUnion(_ other: ValueSummary) {
+            bytes.formUnion(other.bytes)
+            literals.low |= other.literals.low
+            literals.high |= other.literals.high
         }
     }
 
@@ -92,14 +83,36 @@ struct RequestCache: Sendable {
     @inline(__always)
     mutating func prepare(for set: CompiledRuleSet) {
         if owner === set { return }
+        reset(for: set)
+    }
+
+    /// Empties the cache for a new request on `set`, keeping the capacity of its tables (a cache
+    /// recycled through `EvaluationScratch` then costs no allocation for them).
+    mutating func reset(for set: CompiledRuleSet) {
         owner = set
-        targetIndex = Array(repeating: Self.unread, count: set.plan.targets.count)
-        chainIndex = Array(repeating: Self.unread, count: set.plan.chainCount)
-        // One allocation each instead of regrowing entry by entry.
+        Self.fill(&targetIndex, count: set.plan.targets.count)
+        Self.fill(&chainIndex, count: set.plan.chainCount)
         targets.removeAll(keepingCapacity: true)
         targets.reserveCapacity(set.plan.targets.count)
         chains.removeAll(keepingCapacity: true)
-        chains.reserveCapacity(min(set.plan.chainCount, 16))
+        chains.reserveCapacity(min(set.plan.chainCount, 64))
+        known = TargetBits()
+        present = TargetBits()
+    }
+
+    /// Drops what the cache holds for its request (values, transformed values, summaries) but
+    /// keeps the tables' capacity.
+    mutating func release() {
+        targets.removeAll(keepingCapacity: true)
+        chains.removeAll(keepingCapacity: true)
+    }
+
+    private static func fill(_ table: inout [Int32], count: Int) {
+        if table.count == count {
+            table.withUnsafeMutableBufferPointer { $0.update(repeating: unread) }
+        } else {
+            table = Array(repeating: unread, count: count)
+        }
     }
 
     /// Forgets what was read from the body: the body phase may see a view whose body the header
@@ -108,5 +121,7 @@ struct RequestCache: Sendable {
         guard owner === set else { return }
         for slot in set.plan.bodyTargets { targetIndex[slot] = Self.unread }
         for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
+        known.remove(set.plan.bodyTargetBits)
+        present.remove(set.plan.bodyTargetBits)
     }
 }

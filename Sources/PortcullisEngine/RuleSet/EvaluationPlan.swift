@@ -1,34 +1,168 @@
 /// A rule set laid out for evaluation: every distinct target and every distinct (target,
 /// transformation chain) pair read by some check gets a slot number, so the per-request caches
 /// (`RequestCache`) are arrays indexed by slot instead of dictionaries keyed by hashed selectors
-/// and chains; and rules and checks are reference types, so walking them per request copies no
-/// arrays and no existential operators.
+/// and chains.
+///
+/// What the per-check loop reads for every check of every request — which slots a check reads,
+/// its literal-screen bit and regex prefilters — sits in flat tables of plain values
+/// (`PlanTables`), so deciding that a check cannot match a request touches no reference counts.
+/// What only matters once a value must really be tested (the operator, selectors, exclusions)
+/// stays in `CheckProgram`.
 ///
 /// Built once per `CompiledRuleSet`, immutable and shared by every event loop.
 struct EvaluationPlan: Sendable {
     let headerRules: [RuleProgram]
     let bodyRules: [RuleProgram]
+    /// Every check, by the index its `ConditionProgram.check` names.
+    let checks: [CheckProgram]
     /// The selector of each target slot.
     let targets: [TargetSelector]
-    /// How many (target, chain) slots there are.
-    let chainCount: Int
+    /// Each chain slot's transformations (empty for a target's raw slot).
+    let chains: [ChainProgram]
+    /// The raw (untransformed) chain slot of each target slot.
+    let rawChain: [Int32]
     /// Target and chain slots over targets that read the body.
     let bodyTargets: [Int]
     let bodyChains: [Int]
+    /// `bodyTargets` as bits (those below the capacity).
+    let bodyTargetBits: TargetBits
     /// The required literals of regex checks, looked for in one pass per value; nil when no
     /// check has any.
     let screen: LiteralScreen?
+    /// Owns the flat tables that `flat` points into.
+    private let tables: PlanTables
+    let flat: PlanPointers
+
+    var chainCount: Int { chains.count }
 
     init(headerRules: [CompiledRule], bodyRules: [CompiledRule]) {
         var numbering = SlotNumbering()
         self.headerRules = headerRules.map { RuleProgram($0, &numbering) }
         self.bodyRules = bodyRules.map { RuleProgram($0, &numbering) }
+        self.checks = numbering.checks
         self.targets = numbering.targets
-        self.chainCount = numbering.chains.count
+        self.chains = numbering.chainPrograms
+        self.rawChain = numbering.rawChains
         let targets = numbering.targets
         self.bodyTargets = targets.indices.filter { targets[$0].kind.readsBody }
-        self.bodyChains = numbering.chains.filter { targets[$0.key.target].kind.readsBody }.map(\.value).sorted()
+        var bodyBits = TargetBits()
+        for slot in targets.indices where targets[slot].kind.readsBody { bodyBits.insert(slot) }
+        self.bodyTargetBits = bodyBits
+        let chainPrograms = numbering.chainPrograms
+        self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
         self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
+        let tables = PlanTables(checks: numbering.checkInfo, targets: numbering.checkTargets,
+                                filters: numbering.filters)
+        self.tables = tables
+        self.flat = PlanPointers(checks: UnsafePointer(tables.checks.baseAddress!),
+                                 targets: UnsafePointer(tables.targets.baseAddress!),
+                                 filters: UnsafePointer(tables.filters.baseAddress!))
+    }
+}
+
+/// Where the flat tables are: reading through these costs no reference counting (the plan's
+/// `PlanTables` keeps them alive and unchanged).
+struct PlanPointers: @unchecked Sendable {
+    let checks: UnsafePointer<CheckInfo>
+    let targets: UnsafePointer<CheckTarget>
+    let filters: UnsafePointer<RegexPrefilter>
+}
+
+/// What the per-check loop needs of one check, as plain values.
+struct CheckInfo: Sendable {
+    /// The check's targets: `PlanTables.targets[firstTarget..<endTarget]`.
+    var firstTarget: Int32
+    var endTarget: Int32
+    /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
+    /// bit contains none of the regex's required literals (or of the phrases) and cannot match.
+    var screenBit: Int32
+    /// The regex prefilters: `PlanTables.filters[firstFilter..<endFilter]`; a value can match
+    /// only if one lets it through. Empty: no prefilter.
+    var firstFilter: Int32
+    var endFilter: Int32
+    var negated: Bool
+    /// The check's target slots as bits (`TargetBits`); valid when `masked`.
+    var targetBits: TargetBits
+    /// True when every target slot of the check has a bit (slot < `TargetBits.capacity`): a check
+    /// whose targets are all known absent is then decided with one test.
+    var masked: Bool
+
+    /// True when the check can rule values out from their summaries alone.
+    var screens: Bool { screenBit >= 0 || firstFilter < endFilter }
+}
+
+/// A set of target slots below `capacity`, one bit each.
+struct TargetBits: Sendable, Equatable {
+    static let capacity = 128
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+
+    /// Adds `slot`; false when it has no bit.
+    @discardableResult
+    mutating func insert(_ slot: Int) -> Bool {
+        guard slot < Self.capacity else { return false }
+        if slot < 64 { low |= UInt64(1) << UInt64(slot) } else { high |= UInt64(1) << UInt64(slot - 64) }
+        return true
+    }
+
+    mutating func remove(_ other: TargetBits) {
+        low &= ~other.low
+        high &= ~other.high
+    }
+
+    @inline(__always)
+    func isSubset(of other: TargetBits) -> Bool { low & ~other.low | high & ~other.high == 0 }
+
+    @inline(__always)
+    func intersects(_ other: TargetBits) -> Bool { low & other.low | high & other.high != 0 }
+}
+
+/// One target of a check: its target slot and its (target, chain) slot.
+struct CheckTarget: Sendable {
+    var target: Int32
+    var chain: Int32
+}
+
+/// The plan's flat tables, allocated once and never changed; the pointers stay valid as long as
+/// the plan (and so the rule set) lives.
+final class PlanTables: @unchecked Sendable {
+    let checks: UnsafeMutableBufferPointer<CheckInfo>
+    let targets: UnsafeMutableBufferPointer<CheckTarget>
+    let filters: UnsafeMutableBufferPointer<RegexPrefilter>
+
+    init(checks: [CheckInfo], targets: [CheckTarget], filters: [RegexPrefilter]) {
+        self.checks = Self.copy(checks)
+        self.targets = Self.copy(targets)
+        self.filters = Self.copy(filters)
+    }
+
+    private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+        _ = buffer.initialize(from: array)
+        return buffer
+    }
+
+    deinit {
+        checks.deallocate()
+        targets.deallocate()
+        filters.deallocate()
+    }
+}
+
+/// One (target, chain) slot: which target and which transformations.
+struct ChainProgram: Sendable {
+    let target: Int32
+    let transforms: [Transformation]
+    /// Bit of each transformation in a value's "leaves it unchanged" memo (`RequestCache`).
+    let bits: [UInt64]
+    /// All of `bits` together.
+    let mask: UInt64
+
+    init(target: Int, transforms: [Transformation]) {
+        self.target = Int32(target)
+        self.transforms = transforms
+        self.bits = transforms.map { UInt64(1) << UInt64($0.ordinal) }
+        self.mask = bits.reduce(0, |)
     }
 }
 
@@ -36,7 +170,13 @@ struct EvaluationPlan: Sendable {
 struct SlotNumbering {
     var targets: [TargetSelector] = []
     var targetIndex: [TargetSelector: Int] = [:]
+    var chainPrograms: [ChainProgram] = []
     var chains: [ChainKey: Int] = [:]
+    var rawChains: [Int32] = []
+    var checks: [CheckProgram] = []
+    var checkInfo: [CheckInfo] = []
+    var checkTargets: [CheckTarget] = []
+    var filters: [RegexPrefilter] = []
     /// Required-literal sets of the screen, by bit (equal sets share a bit).
     var screenLiterals: [Set<[UInt8]>] = []
     var screenBits: [Set<[UInt8]>: Int] = [:]
@@ -56,93 +196,43 @@ struct SlotNumbering {
         let chain: [Transformation]
     }
 
+    /// The slot of `selector`; a new target also gets its raw chain slot.
     mutating func target(_ selector: TargetSelector) -> Int {
         if let slot = targetIndex[selector] { return slot }
         let slot = targets.count
         targets.append(selector)
         targetIndex[selector] = slot
+        rawChains.append(Int32(chain(target: slot, [])))
         return slot
     }
 
     mutating func chain(target: Int, _ chain: [Transformation]) -> Int {
         let key = ChainKey(target: target, chain: chain)
         if let slot = chains[key] { return slot }
-        let slot = chains.count
+        let slot = chainPrograms.count
         chains[key] = slot
+        chainPrograms.append(ChainProgram(target: target, transforms: chain))
         return slot
     }
-}
 
-/// One rule and its condition, prepared for evaluation.
-final class RuleProgram: Sendable {
-    let rule: CompiledRule
-    let condition: ConditionProgram
-
-    init(_ rule: CompiledRule, _ numbering: inout SlotNumbering) {
-        self.rule = rule
-        self.condition = ConditionProgram(rule.condition, &numbering)
-    }
-}
-
-/// `Condition` with each check replaced by its `CheckProgram`.
-indirect enum ConditionProgram: Sendable {
-    case check(CheckProgram)
-    case all([ConditionProgram])
-    case any([ConditionProgram])
-    case not(ConditionProgram)
-    case label(LabelMatch)
-
-    init(_ condition: Condition, _ numbering: inout SlotNumbering) {
-        switch condition {
-        case .check(let check): self = .check(CheckProgram(check, &numbering))
-        case .all(let parts): self = .all(parts.map { ConditionProgram($0, &numbering) })
-        case .any(let parts): self = .any(parts.map { ConditionProgram($0, &numbering) })
-        case .not(let inner): self = .not(ConditionProgram(inner, &numbering))
-        case .label(let match): self = .label(match)
+    /// Numbers `check` and lays out its tables; returns its index.
+    mutating func check(_ check: Check) -> Int {
+        let firstTarget = Int32(checkTargets.count)
+        var bits = TargetBits()
+        var masked = true
+        for selector in check.targets {
+            let slot = target(selector)
+            masked = bits.insert(slot) && masked
+            checkTargets.append(CheckTarget(target: Int32(slot), chain: Int32(chain(target: slot, check.transforms))))
         }
-    }
-}
-
-/// One check with the slot numbers of what it reads.
-final class CheckProgram: Sendable {
-    /// The check as compiled (handed to observers).
-    let check: Check
-    let targets: [TargetSelector]
-    /// Target slot of each entry of `targets`.
-    let targetSlots: [Int]
-    /// (target, chain) slot of each entry of `targets`; unused when `transforms` is empty.
-    let chainSlots: [Int]
-    let transforms: [Transformation]
-    /// Bit of each transformation in a value's "leaves it unchanged" memo (`RequestCache`).
-    let transformBits: [UInt64]
-    /// All of `transformBits` together.
-    let transformMask: UInt64
-    let op: any MatchOperator
-    let exclusions: [TargetSelector]
-    let negated: Bool
-    /// When set, a value can match only if one of these filters lets it through (the operator is
-    /// a regex or a list of them); nil: always run the operator.
-    let prefilter: [RegexPrefilter]?
-    /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
-    /// bit contains none of the regex's required literals (or of the phrases) and cannot match.
-    let screenBit: Int
-
-    init(_ check: Check, _ numbering: inout SlotNumbering) {
-        self.check = check
-        self.targets = check.targets
-        let targetSlots = check.targets.map { numbering.target($0) }
-        self.targetSlots = targetSlots
-        self.chainSlots = check.transforms.isEmpty
-            ? targetSlots.map { _ in -1 }
-            : targetSlots.map { numbering.chain(target: $0, check.transforms) }
-        self.transforms = check.transforms
-        self.transformBits = check.transforms.map { UInt64(1) << UInt64($0.ordinal) }
-        self.transformMask = transformBits.reduce(0, |)
-        self.op = check.op
-        self.exclusions = check.exclusions
-        self.negated = check.negated
-        self.prefilter = Self.prefilter(of: check.op)
-        self.screenBit = Self.requiredLiterals(of: check.op).flatMap { numbering.screenBit($0) } ?? -1
+        let firstFilter = Int32(filters.count)
+        if let prefilter = Self.prefilter(of: check.op) { filters.append(contentsOf: prefilter) }
+        let bit = Self.requiredLiterals(of: check.op).flatMap { screenBit($0) } ?? -1
+        checkInfo.append(CheckInfo(firstTarget: firstTarget, endTarget: Int32(checkTargets.count),
+                                   screenBit: Int32(bit), firstFilter: firstFilter, endFilter: Int32(filters.count),
+                                   negated: check.negated, targetBits: bits, masked: masked))
+        checks.append(CheckProgram(check))
+        return checks.count - 1
     }
 
     private static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
@@ -168,6 +258,59 @@ final class CheckProgram: Sendable {
         }
         if filters.isEmpty || filters.contains(where: \.isTrivial) { return nil }
         return filters
+    }
+}
+
+/// One rule and its condition, prepared for evaluation.
+final class RuleProgram: Sendable {
+    let rule: CompiledRule
+    let condition: ConditionProgram
+    /// The check index when the condition is one check (most rules), else -1: the rule loop
+    /// then goes straight to it.
+    let singleCheck: Int
+
+    init(_ rule: CompiledRule, _ numbering: inout SlotNumbering) {
+        self.rule = rule
+        let condition = ConditionProgram(rule.condition, &numbering)
+        self.condition = condition
+        if case .check(let index) = condition { singleCheck = index } else { singleCheck = -1 }
+    }
+}
+
+/// `Condition` with each check replaced by its index in the plan.
+indirect enum ConditionProgram: Sendable {
+    case check(Int)
+    case all([ConditionProgram])
+    case any([ConditionProgram])
+    case not(ConditionProgram)
+    case label(LabelMatch)
+
+    init(_ condition: Condition, _ numbering: inout SlotNumbering) {
+        switch condition {
+        case .check(let check): self = .check(numbering.check(check))
+        case .all(let parts): self = .all(parts.map { ConditionProgram($0, &numbering) })
+        case .any(let parts): self = .any(parts.map { ConditionProgram($0, &numbering) })
+        case .not(let inner): self = .not(ConditionProgram(inner, &numbering))
+        case .label(let match): self = .label(match)
+        }
+    }
+}
+
+/// What a check needs once a value must really be tested.
+final class CheckProgram: Sendable {
+    /// The check as compiled (handed to observers).
+    let check: Check
+    let targets: [TargetSelector]
+    let transforms: [Transformation]
+    let op: any MatchOperator
+    let exclusions: [TargetSelector]
+
+    init(_ check: Check) {
+        self.check = check
+        self.targets = check.targets
+        self.transforms = check.transforms
+        self.op = check.op
+        self.exclusions = check.exclusions
     }
 }
 
