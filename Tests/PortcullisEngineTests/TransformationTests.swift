@@ -553,6 +553,21 @@ private let chainRows: [TransformationChainCase] = [
         }
     }
 
+    /// The eight-bytes-a-step case folding agrees with folding byte by byte, on random values
+    /// dense in the bytes around both letter ranges and in high bytes whose low seven bits are
+    /// letters.
+    @Test func caseFoldingAgreesWithBytewise() {
+        var rng = SplitMix64(seed: 0xCA5E)
+        let alphabet: [UInt8] = [0x40, 0x41, 0x4D, 0x5A, 0x5B, 0x60, 0x61, 0x6D, 0x7A, 0x7B, 0x7F, 0x80,
+                                 0xC1, 0xDA, 0xE1, 0xFA, 0xFF, 0x00, 0x20, 0x2F]
+        for _ in 0..<5_000 {
+            let count = Int(rng.next() % 40)
+            let input = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            #expect(Transformation.lowercase.apply(input) == input.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+            #expect(Transformation.uppercase.apply(input) == input.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & ~0x20 : $0 })
+        }
+    }
+
     /// Every byte's entry in the decoder's digit table: four of it decode as the reference says.
     @Test func base64DigitTableAgreesForEveryByte() {
         for byte in 0...255 {

@@ -175,15 +175,22 @@ enum Transformations {
     @inline(__always)
     static func hasHighByte(_ word: UInt64) -> Bool { word & highBits != 0 }
 
-    /// Whether some byte of `word` may lie in `lo…lo+25` (A–Z or a–z): false means none does.
-    /// Computed per byte on the low seven bits; bytes ≥ 0x80 never count.
+    /// Whether some byte of `word` lies in `lo…lo+25` (A–Z or a–z).
     @inline(__always)
     static func mayHaveLetterRange(_ word: UInt64, from lo: UInt8) -> Bool {
-        // For 7-bit x: (x + (0x80 - lo)) has bit 7 set iff x ≥ lo; (x + (0x80 - lo - 26)) iff x ≥ lo + 26.
+        letterBits(word, from: lo) != 0
+    }
+
+    /// Bit 7 set in each byte of `word` that lies in `lo…lo+25` (A–Z or a–z), every other bit
+    /// clear. Computed per byte on the low seven bits; bytes ≥ 0x80 never count.
+    @inline(__always)
+    static func letterBits(_ word: UInt64, from lo: UInt8) -> UInt64 {
+        // For 7-bit x: (x + (0x80 - lo)) has bit 7 set iff x ≥ lo; (x + (0x80 - lo - 26)) iff
+        // x ≥ lo + 26. Neither sum exceeds 0xFF, so no byte carries into the next.
         let x = word & ~highBits
         let geLo = (x &+ lowBits &* UInt64(0x80 - lo)) & highBits
         let geHi = (x &+ lowBits &* UInt64(0x80 - lo - 26)) & highBits
-        return (geLo & ~geHi & ~word) != 0
+        return geLo & ~geHi & ~word
     }
 
     /// The value of one hex digit, or 0xFF when `c` is not one.

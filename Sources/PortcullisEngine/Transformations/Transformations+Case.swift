@@ -24,13 +24,22 @@ extension Transformations {
         else { return input }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
+            let n = s.count
+            let src = UnsafeRawPointer(s.baseAddress!)
+            let dst = UnsafeMutableRawPointer(d)
             var i = start
-            while i < s.count {
+            // Eight bytes a step: bit 7 of each letter byte, moved down to bit 5, flips its case.
+            while i &+ 8 <= n {
+                let word = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                dst.storeBytes(of: word ^ (letterBits(word, from: first) &>> 2), toByteOffset: i, as: UInt64.self)
+                i &+= 8
+            }
+            while i < n {
                 let c = s[i]
                 d[i] = isTarget(c) ? c ^ 0x20 : c
-                i += 1
+                i &+= 1
             }
-            return s.count
+            return n
         }
     }
 }
