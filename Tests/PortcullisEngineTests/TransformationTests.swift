@@ -175,6 +175,11 @@ private let hexDecodeRows: [TransformationCase] = [
     row(.hexDecode, "4", "", "single digit"),
     row(.hexDecode, "zz41", "zzA", "invalid pair kept"),
     row(.hexDecode, b("00ff"), [0x00, 0xFF], "NUL and high byte"),
+    row(.hexDecode, "zzzz", "zzzz", "no pair to decode"),
+    row(.hexDecode, "zz4", "zz", "no pair, odd: the last byte dropped"),
+    row(.hexDecode, "z41z", "z41z", "digits straddling two pairs stay"),
+    row(.hexDecode, "zzz41", "zzz4", "odd, digits straddling pairs: only the last byte dropped"),
+    row(.hexDecode, "zz414", "zzA", "odd with a pair after plain ones"),
 ]
 
 private let lowercaseRows: [TransformationCase] = [
@@ -485,7 +490,7 @@ private let chainRows: [TransformationChainCase] = [
         (.compressWhitespace, "a b"), (.removeWhitespace, "ab"), (.trim, "a b"), (.removeNulls, "ab"),
         (.replaceNulls, "ab"), (.removeComments, "a-b*/"), (.replaceComments, "a--b"), (.cmdLine, "ls -la"),
         (.normalizePath, "/a/b/"), (.normalizePath, "../../a"), (.normalizePathWin, "/a/b"),
-        (.utf8ToUnicode, "plain"),
+        (.utf8ToUnicode, "plain"), (.hexDecode, "zz"), (.hexDecode, ""),
     ])
     func unchangedInputIsNotCopied(_ t: Transformation, _ text: String) {
         let input = b(text)
@@ -550,6 +555,12 @@ private let chainRows: [TransformationChainCase] = [
             #expect(Transformation.replaceComments.apply(input) == referenceReplaceComments(input), "\(input)")
             #expect(Transformation.compressWhitespace.apply(input) == referenceCompressWhitespace(input), "\(input)")
             #expect(Transformation.cmdLine.apply(input) == referenceCmdLine(input), "\(input)")
+        }
+        let hexAlphabet = b("09afAFgz%")
+        for _ in 0..<4_000 {
+            let count = Int(rng.next() % 24)
+            let input = (0..<count).map { _ in hexAlphabet[Int(rng.next() % UInt64(hexAlphabet.count))] }
+            #expect(Transformation.hexDecode.apply(input) == referenceHexDecode(input), "\(input)")
         }
     }
 
@@ -727,6 +738,21 @@ private func referenceCmdLine(_ s: [UInt8]) -> [UInt8] {
             out.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
             afterSpace = false
         }
+    }
+    return out
+}
+
+/// `hex_decode` as documented: pairs of hex digits decode, other pairs stay, an odd last byte goes.
+private func referenceHexDecode(_ s: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = 0
+    while i + 1 < s.count {
+        if let hi = UInt8(String(UnicodeScalar(s[i])), radix: 16), let lo = UInt8(String(UnicodeScalar(s[i + 1])), radix: 16) {
+            out.append(hi << 4 | lo)
+        } else {
+            out += [s[i], s[i + 1]]
+        }
+        i += 2
     }
     return out
 }

@@ -434,10 +434,22 @@ extension Transformations {
     /// two hex digits is kept as it is, and a trailing odd digit is dropped (as ModSecurity and
     /// Coraza drop it).
     static func hexDecode(_ input: [UInt8]) -> [UInt8] {
-        if input.isEmpty { return input }
+        // The first pair that decodes, else the odd last byte that is dropped; with neither the
+        // value is unchanged: the input itself. Pairs before it are copied as they are.
+        let start: Int? = input.withUnsafeBufferPointer { s in
+            let n = s.count
+            var i = 0
+            while i &+ 1 < n {
+                if isHex(s[i]) && isHex(s[i &+ 1]) { return i }
+                i &+= 2
+            }
+            return n % 2 != 0 ? n &- 1 : nil
+        }
+        guard let start else { return input }
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
-            var i = 0, o = 0
+            copyPrefix(s, d, start)
+            var i = start, o = start
             while i + 1 < n {
                 let hi = hexNibble(s[i]), lo = hexNibble(s[i + 1])
                 if hi != 0xFF && lo != 0xFF {
