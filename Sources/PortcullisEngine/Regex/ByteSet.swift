@@ -12,28 +12,14 @@ struct ByteSet: Sendable, Equatable {
     init(_ bytes: some Sequence<UInt8>) { for b in bytes { insert(b) } }
     init(range: ClosedRange<UInt8>) { for b in range { insert(b) } }
 
-    /// The bytes that occur in `bytes`.
+    /// The bytes that occur in `bytes`: one or-into-a-word per byte.
     init(of bytes: UnsafeRawBufferPointer) {
-        var w0: UInt64 = 0, w1: UInt64 = 0
-        var high = false
-        if let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) {
-            // Bytes below 0x80 (nearly all) without a branch; the rest in a second pass if any.
-            for i in 0..<bytes.count {
-                let b = base[i]
-                let bit = UInt64(1) << UInt64(b & 63)
-                let upper = UInt64(b >> 6 & 1) &* ~0   // all ones for 0x40...0x7F (and 0xC0...)
-                w0 |= bit & ~upper
-                w1 |= bit & upper
-                high = high || b >= 0x80
-            }
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &w) { raw in
+            let words = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            for b in bytes { words[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63) }
         }
-        if !high {
-            words = (w0, w1, 0, 0)
-            return
-        }
-        var set = ByteSet()
-        for b in bytes { set.insert(b) }
-        self = set
+        words = w
     }
 
     /// The bytes that occur in `bytes`.

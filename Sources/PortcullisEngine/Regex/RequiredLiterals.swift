@@ -47,13 +47,41 @@ enum RequiredLiterals {
             return best
         }
 
-        /// Prefers the set whose shortest string is longer, then the smaller set.
+        /// Prefers the set less likely to occur in an ordinary value (`rarity`), then the
+        /// smaller set: `(` screens far more values out than `t` or `or` does.
         static func better(_ a: Set<[UInt8]>?, _ b: Set<[UInt8]>?) -> Set<[UInt8]>? {
             guard let a, !a.isEmpty else { return b }
             guard let b, !b.isEmpty else { return a }
-            let ma = a.map(\.count).min()!, mb = b.map(\.count).min()!
-            if ma != mb { return ma > mb ? a : b }
+            let pa = likelihood(a), pb = likelihood(b)
+            if pa != pb { return pa < pb ? a : b }
             return a.count <= b.count ? a : b
+        }
+
+        /// A rough chance that some string of `set` occurs at a given place in an ordinary
+        /// request value: the sum over its strings of the product of per-byte chances (letters and
+        /// spaces common, digits less, punctuation rare). Only used to rank candidate sets, so
+        /// it needs to be monotone in the right way, not accurate.
+        static func likelihood(_ set: Set<[UInt8]>) -> Double {
+            var total = 0.0
+            for string in set {
+                var p = 1.0
+                for c in string { p *= chance(c) }
+                total += p
+            }
+            return total
+        }
+
+        static func chance(_ c: UInt8) -> Double {
+            switch c {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): return 0.04
+            case UInt8(ascii: " "): return 0.05
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return 0.02
+            case UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: "="),
+                 UInt8(ascii: "&"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "%"), UInt8(ascii: "+"):
+                return 0.01
+            case 0x21...0x7E: return 0.003
+            default: return 0.001
+            }
         }
     }
 
