@@ -26,7 +26,9 @@ struct RequiredLiteralsTests {
         (#"(?!ab)cd"#, ["cd"]),
         (#"\.\.[\\/]"#, ["../", "..\\"]),
         (#"a\sb"#, ["a"]),   // either side is required; the first is kept
-        ("(a)\\1", nil),
+        ("(a)\\1", ["a"]),   // a back reference matches unknown text; what is beside it stays required
+        ("(ab)c\\1d", ["abc"]),
+        ("(x)(y)(z)(a)(b)(c)(d)(e)(f)(g)q\\10", nil),   // \\10: a reference or octal — not understood
         (#"\Qa.b\E"#, nil),
         ("(?x) a b", nil),
         ("(*UTF)abc", nil),

@@ -323,6 +323,11 @@ enum RequiredLiterals {
             case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "z"), UInt8(ascii: "Z"),
                  UInt8(ascii: "G"), UInt8(ascii: "K"):
                 return .empty
+            case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                // `\1`…`\9`: a back reference, matching some text not known here (what stands
+                // beside it is still required). `\10` and up may be octal: not understood.
+                if let next = peek(), next >= 0x30, next <= 0x39 { return nil }
+                return .unknown
             default:
                 guard let byte = escapedByte(c) else { return nil }
                 return Info(exact: [[Self.fold(byte)]], factors: nil)
