@@ -305,7 +305,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         // The head's parse time (read once by the observer) is the request's time for rate limits.
         let view = RequestView(head: head, clientAddress: peer, receivedAt: observed.startedAt)
         if let verdict = inspector.evaluate(.requestHeaders, request: view, state: &evaluation, scratch: &loop.scratch) {
-            decided(verdict, evaluation, head, inspector)
+            decided(verdict, &evaluation, head, inspector)
             apply(verdict, head: head)
             return
         }
@@ -319,16 +319,18 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         // No body to wait for: the body phase (on an empty body) and the default action decide now.
         let verdict = inspector.evaluate(.requestBody, request: view, state: &evaluation, scratch: &loop.scratch)
             ?? inspector.defaultVerdict
-        decided(verdict, evaluation, head, inspector)
+        decided(verdict, &evaluation, head, inspector)
         apply(verdict, head: head)
     }
 
-    /// Inspection has decided: limit hits, counters, inspection time and the block log take note.
-    private func decided(_ verdict: Verdict, _ evaluation: EvaluationState, _ head: RequestHead,
+    /// Inspection has decided: limit hits, counters, inspection time and the block log take note;
+    /// the evaluation's per-request cache goes back to the loop for the next request.
+    private func decided(_ verdict: Verdict, _ evaluation: inout EvaluationState, _ head: RequestHead,
                          _ inspector: Inspector) {
         loop.noteLimitHits(evaluation, peer: peer)
         observer.decided(verdict, state: evaluation, head: head, client: peer, ruleSet: inspector.ruleSet,
                          into: &observed)
+        inspector.finish(&evaluation, scratch: &loop.scratch)
     }
 
     private func apply(_ verdict: Verdict, head: RequestHead) {
@@ -404,7 +406,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             verdict = inspector.evaluate(.requestBody, request: view, state: &pending.state, scratch: &loop.scratch)
                 ?? inspector.defaultVerdict
         }
-        decided(verdict, pending.state, pending.head, inspector)
+        decided(verdict, &pending.state, pending.head, inspector)
         guard verdict == .allow else {
             apply(verdict, head: pending.head)
             return
