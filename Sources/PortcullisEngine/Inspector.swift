@@ -87,17 +87,20 @@ public struct Inspector: Sendable {
             state.cache.prepare(for: ruleSet)
         }
         if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
-        for program in programs {
-            if O.isActive { observer.ruleStarted(program.rule, phase: phase) }
-            let matched = program.singleCheck >= 0
-                ? matches(check: program.singleCheck, request: request, state: &state, scratch: &scratch,
+        let singles = phase == .requestHeaders ? ruleSet.plan.flat.headerSingles : ruleSet.plan.flat.bodySingles
+        for r in programs.indices {
+            // Most rules are one check: decided from the flat tables without touching the program.
+            let single = Int(singles[r])
+            if O.isActive { observer.ruleStarted(programs[r].rule, phase: phase) }
+            let matched = single >= 0
+                ? matches(check: single, request: request, state: &state, scratch: &scratch, observer: &observer)
+                : matches(programs[r].condition, request: request, state: &state, scratch: &scratch,
                           observer: &observer)
-                : matches(program.condition, request: request, state: &state, scratch: &scratch, observer: &observer)
             guard let found = matched else {
-                if O.isActive { observer.ruleFinished(program.rule, outcome: .noMatch) }
+                if O.isActive { observer.ruleFinished(programs[r].rule, outcome: .noMatch) }
                 continue
             }
-            let rule = program.rule
+            let rule = programs[r].rule
             if rule.rateLimit != nil {
                 // A candidate: its limit is checked with the others when the phase decides or ends.
                 state.rateLimitCandidates.append(rule)
@@ -287,15 +290,15 @@ public struct Inspector: Sendable {
         let chain = state.cache.chains[entry]
         let values = state.cache.targets[Int(chain.target)].values
         observer.targetRead(selector, values: values)
-        let each = screened ? chain.each : nil
-        return evaluate(program, info, selector, values, chain.values, each, &state, &scratch, &observer)
+        let summaries = screened ? chain.firstSummary : -1
+        return evaluate(program, info, selector, values, chain.values, summaries, &state, &scratch, &observer)
     }
 
     /// The operator over each value (`chained` when the chain changed some, else the raw ones).
     @inline(__always)
     private func evaluate<O: InspectionObserver>(_ program: CheckProgram, _ info: CheckInfo, _ selector: TargetSelector,
                                                  _ values: [TargetValue], _ chained: [[UInt8]]?,
-                                                 _ each: [RequestCache.ValueSummary]?,
+                                                 _ firstSummary: Int,
                                                  _ state: inout EvaluationState, _ scratch: inout EvaluationScratch,
                                                  _ observer: inout O) -> Found? {
         let hasExclusions = !program.exclusions.isEmpty
@@ -306,7 +309,7 @@ public struct Inspector: Sendable {
             }
             let bytes = chained?[index] ?? values[index].value
             let result: OperatorResult
-            if let each, !mayMatch(info, bytes.count, each[index]) {
+            if firstSummary >= 0, !mayMatch(info, bytes.count, state.cache.summaries[firstSummary + index]) {
                 result = .noMatch
             } else {
                 result = bytes.withUnsafeBytes { program.op.evaluate($0, scratch: &scratch) }
@@ -346,7 +349,7 @@ public struct Inspector: Sendable {
         let values = state.cache.targets[entry].values
         observer.targetRead(selector, values: values)
         let chained = program.transforms.isEmpty ? nil : stepwise(values, selector, program.transforms, &observer)
-        return evaluate(program, info, selector, values, chained, nil, &state, &scratch, &observer)
+        return evaluate(program, info, selector, values, chained, -1, &state, &scratch, &observer)
     }
 
     /// Reports a target slot ruled out by its summary: read, and each value a no-match.
@@ -418,28 +421,28 @@ public struct Inspector: Sendable {
     @inline(never)
     private func summarize(_ entry: Int, _ state: inout EvaluationState) {
         let screen = ruleSet.plan.screen
-        var each: [RequestCache.ValueSummary] = []
+        let first = state.cache.summaries.count
         var union = RequestCache.ValueSummary()
         var longest = 0
         if let values = state.cache.chains[entry].values {
-            each.reserveCapacity(values.count)
+            state.cache.summaries.reserveCapacity(first + values.count)
             for value in values {
                 let summary = value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
                 union.formUnion(summary)
                 longest = max(longest, value.count)
-                each.append(summary)
+                state.cache.summaries.append(summary)
             }
         } else {
             let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
-            each.reserveCapacity(values.count)
+            state.cache.summaries.reserveCapacity(first + values.count)
             for value in values {
                 let summary = value.value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
                 union.formUnion(summary)
                 longest = max(longest, value.value.count)
-                each.append(summary)
+                state.cache.summaries.append(summary)
             }
         }
-        state.cache.chains[entry].each = each
+        state.cache.chains[entry].firstSummary = first
         state.cache.chains[entry].union = union
         state.cache.chains[entry].longest = longest
         state.cache.chains[entry].summarized = true

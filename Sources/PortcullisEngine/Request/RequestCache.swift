@@ -22,6 +22,9 @@ struct RequestCache: Sendable {
     /// (slots whose chain changed nothing share their target's raw entry).
     var chainIndex: [Int32] = []
     var chains: [ChainEntry] = []
+    /// Every summarized value's summary, entry after entry: one table kept across requests
+    /// instead of an array per entry.
+    var summaries: [ValueSummary] = []
     /// Target slots (below `TargetBits.capacity`) already read, and those of them with values.
     var known = TargetBits()
     var present = TargetBits()
@@ -47,8 +50,9 @@ struct RequestCache: Sendable {
         var target: Int32
         /// The transformed values; nil: the target's raw values.
         var values: [[UInt8]]?
-        /// Per value, what it holds; nil until summarized.
-        var each: [ValueSummary]?
+        /// Where the per-value summaries start in `RequestCache.summaries` (one per value, in
+        /// order); valid once `summarized`.
+        var firstSummary = 0
         /// All values together: a check none of whose values can match (judged on the union)
         /// skips the slot with one test.
         var union = ValueSummary()
@@ -96,6 +100,7 @@ struct RequestCache: Sendable {
         targets.reserveCapacity(set.plan.targets.count)
         chains.removeAll(keepingCapacity: true)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
+        summaries.removeAll(keepingCapacity: true)
         known = TargetBits()
         present = TargetBits()
     }
@@ -105,6 +110,7 @@ struct RequestCache: Sendable {
     mutating func release() {
         targets.removeAll(keepingCapacity: true)
         chains.removeAll(keepingCapacity: true)
+        summaries.removeAll(keepingCapacity: true)
     }
 
     private static func fill(_ table: inout [Int32], count: Int) {

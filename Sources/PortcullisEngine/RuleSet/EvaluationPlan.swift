@@ -52,11 +52,15 @@ struct EvaluationPlan: Sendable {
         self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
         self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
         let tables = PlanTables(checks: numbering.checkInfo, targets: numbering.checkTargets,
-                                filters: numbering.filters)
+                                filters: numbering.filters,
+                                headerSingles: self.headerRules.map { Int32($0.singleCheck) },
+                                bodySingles: self.bodyRules.map { Int32($0.singleCheck) })
         self.tables = tables
         self.flat = PlanPointers(checks: UnsafePointer(tables.checks.baseAddress!),
                                  targets: UnsafePointer(tables.targets.baseAddress!),
-                                 filters: UnsafePointer(tables.filters.baseAddress!))
+                                 filters: UnsafePointer(tables.filters.baseAddress!),
+                                 headerSingles: UnsafePointer(tables.headerSingles.baseAddress!),
+                                 bodySingles: UnsafePointer(tables.bodySingles.baseAddress!))
     }
 }
 
@@ -66,6 +70,9 @@ struct PlanPointers: @unchecked Sendable {
     let checks: UnsafePointer<CheckInfo>
     let targets: UnsafePointer<CheckTarget>
     let filters: UnsafePointer<RegexPrefilter>
+    /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
+    let headerSingles: UnsafePointer<Int32>
+    let bodySingles: UnsafePointer<Int32>
 }
 
 /// What the per-check loop needs of one check, as plain values.
@@ -129,11 +136,16 @@ final class PlanTables: @unchecked Sendable {
     let checks: UnsafeMutableBufferPointer<CheckInfo>
     let targets: UnsafeMutableBufferPointer<CheckTarget>
     let filters: UnsafeMutableBufferPointer<RegexPrefilter>
+    let headerSingles: UnsafeMutableBufferPointer<Int32>
+    let bodySingles: UnsafeMutableBufferPointer<Int32>
 
-    init(checks: [CheckInfo], targets: [CheckTarget], filters: [RegexPrefilter]) {
+    init(checks: [CheckInfo], targets: [CheckTarget], filters: [RegexPrefilter], headerSingles: [Int32],
+         bodySingles: [Int32]) {
         self.checks = Self.copy(checks)
         self.targets = Self.copy(targets)
         self.filters = Self.copy(filters)
+        self.headerSingles = Self.copy(headerSingles)
+        self.bodySingles = Self.copy(bodySingles)
     }
 
     private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
@@ -146,6 +158,8 @@ final class PlanTables: @unchecked Sendable {
         checks.deallocate()
         targets.deallocate()
         filters.deallocate()
+        headerSingles.deallocate()
+        bodySingles.deallocate()
     }
 }
 
