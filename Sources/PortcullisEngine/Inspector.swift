@@ -393,28 +393,50 @@ public struct Inspector: Sendable {
     /// entry, or (when the chain changed no value) its target's raw entry.
     @inline(never)
     private func prepareChain(_ slot: Int, _ request: RequestView, _ state: inout EvaluationState) -> Int32 {
-        let targetSlot = Int(ruleSet.plan.chains[slot].target)
-        let entry = targetEntry(targetSlot, request, &state)
+        let info = ruleSet.plan.flat.chains[slot]
+        let entry = targetEntry(Int(info.target), request, &state)
         guard entry >= 0 else {
             state.cache.chainIndex[slot] = RequestCache.absent
             return RequestCache.absent
         }
-        let chain = ruleSet.plan.chains[slot]
-        if !chain.transforms.isEmpty {
-            let raw = Int(ruleSet.plan.rawChain[targetSlot])
-            guard let result = transformed(entry, chain, &state) else {
-                let shared = state.cache.chainIndex[raw] == RequestCache.unread
-                    ? prepareChain(raw, request, &state) : state.cache.chainIndex[raw]
-                state.cache.chainIndex[slot] = shared
-                return shared
+        if info.mask != 0 {
+            if !state.cache.targets[entry].memosReady { seedMemos(entry, &state) }
+            // Unless every step is known to leave every value as it is, run the chain.
+            if info.mask & ~state.cache.targets[entry].unchangedByAll != 0,
+               let result = transformed(entry, ruleSet.plan.chains[slot], &state) {
+                state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: result))
+                let index = Int32(state.cache.chains.count - 1)
+                state.cache.chainIndex[slot] = index
+                return index
             }
-            state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: result))
-        } else {
-            state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: nil))
+            // Nothing changed: the slot shares its target's raw entry.
+            let raw = Int(info.raw)
+            let shared = state.cache.chainIndex[raw] == RequestCache.unread
+                ? prepareChain(raw, request, &state) : state.cache.chainIndex[raw]
+            state.cache.chainIndex[slot] = shared
+            return shared
         }
+        state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: nil))
         let index = Int32(state.cache.chains.count - 1)
         state.cache.chainIndex[slot] = index
         return index
+    }
+
+    /// Seeds target entry `entry`'s memos from each value's bytes: most steps are known to
+    /// change nothing without a run.
+    private func seedMemos(_ entry: Int, _ state: inout EvaluationState) {
+        let values = state.cache.targets[entry].values
+        let first = state.cache.memos.count
+        state.cache.memos.reserveCapacity(first + values.count)
+        var all = UInt64.max
+        for value in values {
+            let mask = TransformationIdentity.unchangedMask(of: value.value)
+            all &= mask
+            state.cache.memos.append(mask)
+        }
+        state.cache.targets[entry].firstMemo = first
+        state.cache.targets[entry].unchangedByAll = all
+        state.cache.targets[entry].memosReady = true
     }
 
     /// Summarizes each value of chain entry `entry` and all of them together.
@@ -481,20 +503,11 @@ public struct Inspector: Sendable {
     /// unchanged (the raw values are the result).
     private func transformed(_ entry: Int, _ chain: ChainProgram, _ state: inout EvaluationState) -> [[UInt8]]? {
         let values = state.cache.targets[entry].values
-        if state.cache.targets[entry].unchanged.count != values.count {
-            // Seeded from each value's bytes: most steps are known to change nothing without a run.
-            (state.cache.targets[entry].unchanged, state.cache.targets[entry].unchangedByAll)
-                = TransformationIdentity.unchangedMasks(of: values)
-        }
-        if chain.mask & ~state.cache.targets[entry].unchangedByAll == 0 {
-            // Every step is known to leave every value as it is.
-            return nil
-        }
+        let first = state.cache.targets[entry].firstMemo
         var result: [[UInt8]] = []
         for index in values.indices {
             let raw = values[index].value
-            let out = Self.chain(chain.transforms, bits: chain.bits, raw,
-                                 memo: &state.cache.targets[entry].unchanged[index])
+            let out = Self.chain(chain.transforms, bits: chain.bits, raw, memo: &state.cache.memos[first + index])
             if result.isEmpty {
                 if Self.sameBuffer(out, raw) { continue }
                 // The first changed value: the ones before it came through unchanged.
@@ -504,7 +517,7 @@ public struct Inspector: Sendable {
             result.append(out)
         }
         var byAll = UInt64.max
-        for memo in state.cache.targets[entry].unchanged { byAll &= memo }
+        for index in values.indices { byAll &= state.cache.memos[first + index] }
         state.cache.targets[entry].unchangedByAll = byAll
         return result.isEmpty ? nil : result
     }

@@ -25,6 +25,9 @@ struct RequestCache: Sendable {
     /// Every summarized value's summary, entry after entry: one table kept across requests
     /// instead of an array per entry.
     var summaries: [ValueSummary] = []
+    /// Every read target's per-value "unchanged by" memos, entry after entry (kept across
+    /// requests like `summaries`).
+    var memos: [UInt64] = []
     /// Target slots (below `TargetBits.capacity`) already read, and those of them with values.
     var known = TargetBits()
     var present = TargetBits()
@@ -35,11 +38,13 @@ struct RequestCache: Sendable {
     /// A target's values and what is known about them.
     struct TargetEntry: Sendable {
         var values: [TargetValue]
-        /// Per value: bit `ordinal` set when that transformation is known to leave the raw value
-        /// unchanged. Empty until a chain over the target is computed.
-        var unchanged: [UInt64] = []
+        /// Where this target's per-value memos start in `RequestCache.memos`: bit `ordinal` set
+        /// when that transformation is known to leave the raw value unchanged. Valid once
+        /// `memosReady` (seeded from the values' bytes when a chain over the target is first read).
+        var firstMemo = 0
+        var memosReady = false
         /// Bit `ordinal` set when that transformation is known to leave every value unchanged
-        /// (the AND of `unchanged`): a chain made only of such steps is decided without a loop.
+        /// (the AND of the memos): a chain made only of such steps is decided without a loop.
         var unchangedByAll: UInt64 = 0
     }
 
@@ -101,6 +106,7 @@ struct RequestCache: Sendable {
         chains.removeAll(keepingCapacity: true)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
         summaries.removeAll(keepingCapacity: true)
+        memos.removeAll(keepingCapacity: true)
         known = TargetBits()
         present = TargetBits()
     }
@@ -111,6 +117,7 @@ struct RequestCache: Sendable {
         targets.removeAll(keepingCapacity: true)
         chains.removeAll(keepingCapacity: true)
         summaries.removeAll(keepingCapacity: true)
+        memos.removeAll(keepingCapacity: true)
     }
 
     private static func fill(_ table: inout [Int32], count: Int) {

@@ -19,8 +19,6 @@ struct EvaluationPlan: Sendable {
     let targets: [TargetSelector]
     /// Each chain slot's transformations (empty for a target's raw slot).
     let chains: [ChainProgram]
-    /// The raw (untransformed) chain slot of each target slot.
-    let rawChain: [Int32]
     /// Target and chain slots over targets that read the body.
     let bodyTargets: [Int]
     let bodyChains: [Int]
@@ -42,7 +40,6 @@ struct EvaluationPlan: Sendable {
         self.checks = numbering.checks
         self.targets = numbering.targets
         self.chains = numbering.chainPrograms
-        self.rawChain = numbering.rawChains
         let targets = numbering.targets
         self.bodyTargets = targets.indices.filter { targets[$0].kind.readsBody }
         var bodyBits = TargetBits()
@@ -54,13 +51,17 @@ struct EvaluationPlan: Sendable {
         let tables = PlanTables(checks: numbering.checkInfo, targets: numbering.checkTargets,
                                 filters: numbering.filters,
                                 headerSingles: self.headerRules.map { Int32($0.singleCheck) },
-                                bodySingles: self.bodyRules.map { Int32($0.singleCheck) })
+                                bodySingles: self.bodyRules.map { Int32($0.singleCheck) },
+                                chains: chainPrograms.map {
+                                    ChainInfo(target: $0.target, raw: numbering.rawChains[Int($0.target)], mask: $0.mask)
+                                })
         self.tables = tables
         self.flat = PlanPointers(checks: UnsafePointer(tables.checks.baseAddress!),
                                  targets: UnsafePointer(tables.targets.baseAddress!),
                                  filters: UnsafePointer(tables.filters.baseAddress!),
                                  headerSingles: UnsafePointer(tables.headerSingles.baseAddress!),
-                                 bodySingles: UnsafePointer(tables.bodySingles.baseAddress!))
+                                 bodySingles: UnsafePointer(tables.bodySingles.baseAddress!),
+                                 chains: UnsafePointer(tables.chains.baseAddress!))
     }
 }
 
@@ -73,6 +74,16 @@ struct PlanPointers: @unchecked Sendable {
     /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
+    /// Per chain slot: its target, its target's raw slot and its transformations' memo bits.
+    let chains: UnsafePointer<ChainInfo>
+}
+
+/// What preparing a chain slot needs first, as plain values: most slots are decided (every
+/// value comes through unchanged) from these and the values' memos alone.
+struct ChainInfo: Sendable {
+    var target: Int32
+    var raw: Int32
+    var mask: UInt64
 }
 
 /// What the per-check loop needs of one check, as plain values.
@@ -138,9 +149,11 @@ final class PlanTables: @unchecked Sendable {
     let filters: UnsafeMutableBufferPointer<RegexPrefilter>
     let headerSingles: UnsafeMutableBufferPointer<Int32>
     let bodySingles: UnsafeMutableBufferPointer<Int32>
+    let chains: UnsafeMutableBufferPointer<ChainInfo>
 
     init(checks: [CheckInfo], targets: [CheckTarget], filters: [RegexPrefilter], headerSingles: [Int32],
-         bodySingles: [Int32]) {
+         bodySingles: [Int32], chains: [ChainInfo]) {
+        self.chains = Self.copy(chains)
         self.checks = Self.copy(checks)
         self.targets = Self.copy(targets)
         self.filters = Self.copy(filters)
@@ -160,6 +173,7 @@ final class PlanTables: @unchecked Sendable {
         filters.deallocate()
         headerSingles.deallocate()
         bodySingles.deallocate()
+        chains.deallocate()
     }
 }
 

@@ -162,18 +162,6 @@ enum TransformationIdentity {
         }
     }
 
-    /// Per value of a target, `unchangedMask(of:)`, and their AND (what leaves every value as
-    /// it is): the seed of `RequestCache.TargetEntry.unchanged` and `unchangedByAll`.
-    static func unchangedMasks(of values: [TargetValue]) -> (each: [UInt64], all: UInt64) {
-        var all = UInt64.max
-        let each = values.map { value in
-            let mask = unchangedMask(of: value.value)
-            all &= mask
-            return mask
-        }
-        return (each, all)
-    }
-
     /// `unchangedMask(of:)` for an array.
     static func unchangedMask(of value: [UInt8]) -> UInt64 {
         value.withUnsafeBytes { unchangedMask(of: $0) }
