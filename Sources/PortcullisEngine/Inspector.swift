@@ -248,8 +248,13 @@ public struct Inspector: Sendable {
             let target = flat.targets[t]
             var entry = state.cache.chainIndex[Int(target.chain)]
             if entry == RequestCache.unread {
-                entry = state.cache.targetIndex[Int(target.target)] == RequestCache.absent
-                    ? RequestCache.absent : prepareChain(Int(target.chain), request, &state)
+                if state.cache.targetIndex[Int(target.target)] == RequestCache.absent {
+                    // Remembered on the chain slot: the next check over it decides with one load.
+                    state.cache.chainIndex[Int(target.chain)] = RequestCache.absent
+                    entry = RequestCache.absent
+                } else {
+                    entry = prepareChain(Int(target.chain), request, &state)
+                }
             }
             if entry == RequestCache.absent {
                 if O.isActive { observer.targetRead(ruleSet.plan.targets[Int(target.target)], values: []) }
@@ -267,13 +272,12 @@ public struct Inspector: Sendable {
                                  &state, &scratch, &observer)
             if hit != nil { break search }
         }
-        let program = ruleSet.plan.checks[index]
         if info.negated {
             let matched = hit == nil
-            if O.isActive { observer.checkFinished(program.check, matched: matched) }
+            if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: matched) }
             return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
         }
-        if O.isActive { observer.checkFinished(program.check, matched: hit != nil) }
+        if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: hit != nil) }
         return hit
     }
 
