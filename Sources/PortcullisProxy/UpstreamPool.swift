@@ -10,6 +10,10 @@ final class UpstreamPool {
     unowned(unsafe) let loop: EventLoop
     private var idle: [UpstreamConnection] = []
     private(set) var openCount = 0
+    /// Send buffers up to this size stay with an idle connection (at most `upstreamIdlePerLoop`
+    /// of them, so 1 MiB per loop at the default 64); larger ones are freed. 16 KiB holds a
+    /// request head and a body up to the default inspect limit.
+    static let keptOutputCapacity = 16 * 1024
 
     init(loop: EventLoop) { self.loop = loop }
 
@@ -53,7 +57,7 @@ final class UpstreamPool {
         }
         conn.reused = true
         conn.idleSince = loop.now
-        conn.out.releaseMemory()
+        conn.out.releaseMemory(keepingUpTo: Self.keptOutputCapacity)
         idle.append(conn)
     }
 
