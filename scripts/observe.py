@@ -77,18 +77,20 @@ def log_lines(path):
     return out
 
 
-def wait_for_lines(path, n):
+def wait_for_lines(path, ids):
+    """The block log's lines once every request id in `ids` has one (at most 10 s): the writer
+    thread may still be writing the last line when the line count is already reached."""
     deadline = time.time() + 10
-    while time.time() < deadline:
+    while True:
+        lines = []
         if os.path.exists(path):
             try:
                 lines = log_lines(path)
             except ValueError:
                 lines = []
-            if len(lines) >= n:
-                return lines
+        if ids <= {line.get("request_id") for line in lines} or time.time() >= deadline:
+            return lines
         time.sleep(0.05)
-    return log_lines(path) if os.path.exists(path) else []
 
 
 def metrics(admin):
@@ -151,7 +153,7 @@ def main():
                 break
         check(limited_id is not None, "the 12th login attempt at the latest is answered 429")
 
-        lines = wait_for_lines(log, len(ATTACKS) + 1)
+        lines = wait_for_lines(log, {i for i in list(ids.values()) + [limited_id] if i})
         by_id = {line.get("request_id"): line for line in lines}
         for name, *_ in ATTACKS:
             line = by_id.get(ids[name])
@@ -200,7 +202,7 @@ def main():
             time.sleep(0.05)
         check(os.path.exists(log), "SIGUSR1 reopens the block log at its path")
         status, h, _ = request(base + ATTACKS[0][1])
-        fresh = wait_for_lines(log, 1)
+        fresh = wait_for_lines(log, {h.get("X-Request-Id")})
         check(any(l["request_id"] == h.get("X-Request-Id") for l in fresh), "after rotation, new lines go to the new file")
     finally:
         proc.send_signal(signal.SIGTERM)
