@@ -71,9 +71,15 @@ enum Transformations {
         _ input: [UInt8], capacity: Int,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Int
     ) -> [UInt8] {
+        // Written into temporary memory (on the stack when small), then copied into an array of
+        // exactly the written size. Not `Array(unsafeUninitializedCapacity:)` or
+        // `Array(repeating:count:)`: on this toolchain both allocate through an unspecialised
+        // generic path, a runtime metadata lookup of ~500 instructions per array, far more than
+        // the copy.
         input.withUnsafeBufferPointer { src in
-            [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { dst, count in
-                count = body(src, dst.baseAddress!)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { dst in
+                let written = body(src, dst.baseAddress!)
+                return Array(UnsafeBufferPointer(start: dst.baseAddress, count: written))
             }
         }
     }
