@@ -511,7 +511,15 @@ public struct Inspector: Sendable {
         var result: [[UInt8]] = []
         for index in values.indices {
             let raw = values[index].value
-            let out = Self.chain(chain.transforms, bits: chain.bits, raw, memo: &state.cache.memos[first + index])
+            let out: [UInt8]
+            if chain.mask & ~state.cache.memos[first + index] != 0, let bound = chain.outputBound(raw.count),
+               bound < chain.minUseful {
+                // Some step would run, but nothing it makes is long enough for any reader of the
+                // slot to match: the empty value answers every reader the same, without the work.
+                out = []
+            } else {
+                out = Self.chain(chain.transforms, bits: chain.bits, raw, memo: &state.cache.memos[first + index])
+            }
             if result.isEmpty {
                 if Self.sameBuffer(out, raw) { continue }
                 // The first changed value: the ones before it came through unchanged.

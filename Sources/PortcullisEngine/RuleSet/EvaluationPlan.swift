@@ -185,12 +185,25 @@ struct ChainProgram: Sendable {
     let bits: [UInt64]
     /// All of `bits` together.
     let mask: UInt64
+    /// The shortest value any check reading this slot can match (the least of their operators'
+    /// `minimumMatchLength`): a value the chain cannot make that long is not transformed.
+    var minUseful = Int.max
 
     init(target: Int, transforms: [Transformation]) {
         self.target = Int32(target)
         self.transforms = transforms
         self.bits = transforms.map { UInt64(1) << UInt64($0.ordinal) }
         self.mask = bits.reduce(0, |)
+    }
+
+    /// The longest value the chain can make of `length` bytes; nil when unbounded.
+    func outputBound(_ length: Int) -> Int? {
+        var bound = length
+        for step in transforms {
+            guard let next = step.outputBound(bound) else { return nil }
+            bound = next
+        }
+        return bound
     }
 }
 
@@ -248,10 +261,13 @@ struct SlotNumbering {
         let firstTarget = Int32(checkTargets.count)
         var bits = TargetBits()
         var masked = true
+        let minimum = Self.minimumMatchLength(of: check.op)
         for selector in check.targets {
             let slot = target(selector)
             masked = bits.insert(slot) && masked
-            checkTargets.append(CheckTarget(target: Int32(slot), chain: Int32(chain(target: slot, check.transforms))))
+            let chainSlot = chain(target: slot, check.transforms)
+            chainPrograms[chainSlot].minUseful = min(chainPrograms[chainSlot].minUseful, minimum)
+            checkTargets.append(CheckTarget(target: Int32(slot), chain: Int32(chainSlot)))
         }
         let firstFilter = Int32(filters.count)
         if let prefilter = Self.prefilter(of: check.op) { filters.append(contentsOf: prefilter) }
@@ -261,6 +277,20 @@ struct SlotNumbering {
                                    negated: check.negated, targetBits: bits, masked: masked))
         checks.append(CheckProgram(check))
         return checks.count - 1
+    }
+
+    /// The shortest value `op` can match (0 when any value might): PCRE2's own lower bound for a
+    /// regex, the needle's length for the string operators, the shortest phrase.
+    static func minimumMatchLength(of op: any MatchOperator) -> Int {
+        if let regex = op as? RegexOperator { return regex.regex.prefilter.minLength }
+        if let any = op as? RegexAnyOperator { return any.patterns.map(\.prefilter.minLength).min() ?? 0 }
+        if let string = op as? ContainsOperator { return string.needle.count }
+        if let string = op as? StartsWithOperator { return string.needle.count }
+        if let string = op as? EndsWithOperator { return string.needle.count }
+        if let string = op as? EqualsOperator { return string.needle.count }
+        if let string = op as? ContainsWordOperator { return string.needle.count }
+        if let phrases = (op as? PhrasesOperator)?.phrases { return phrases.map(\.count).min() ?? 0 }
+        return 0
     }
 
     private static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {

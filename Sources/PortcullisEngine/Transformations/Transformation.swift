@@ -25,6 +25,24 @@ public enum Transformation: String, Sendable, Hashable, CaseIterable {
     case sha1
     case md5
 
+    /// The longest output for an input of `length` bytes; nil when the output can be longer
+    /// than any bound stated here. Lets evaluation skip transforming a value whose result could
+    /// not be long enough for any check to match (tested on random and adversarial inputs).
+    public func outputBound(_ length: Int) -> Int? {
+        switch self {
+        case .base64Decode: return length / 4 * 3 + 3
+        case .hexDecode: return length   // a value with nothing to decode comes back whole
+        case .sha1: return 20
+        case .md5: return 16
+        case .length: return 20
+        case .utf8ToUnicode: return nil
+        case .urlDecode, .urlDecodeUni, .htmlEntityDecode, .jsDecode, .cssDecode, .lowercase, .uppercase,
+             .compressWhitespace, .removeWhitespace, .removeNulls, .replaceNulls, .removeComments,
+             .replaceComments, .cmdLine, .normalizePath, .normalizePathWin, .trim:
+            return length
+        }
+    }
+
     /// The transformed value. Never fails: malformed input is handled as ModSecurity does
     /// (invalid escapes kept as they are).
     ///
