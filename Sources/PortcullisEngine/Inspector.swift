@@ -478,7 +478,8 @@ public struct Inspector: Sendable {
     /// start information rules it out, or none of its required literals occurs.
     @inline(__always)
     private func mayMatch(_ info: CheckInfo, _ length: Int, _ summary: RequestCache.ValueSummary) -> Bool {
-        if info.screenBit >= 0 && !summary.literals.contains(Int(info.screenBit)) { return false }
+        if info.screenBit >= 0
+            && summary.literals.low & info.screenLow | summary.literals.high & info.screenHigh == 0 { return false }
         if info.firstFilter == info.endFilter { return true }
         let filters = ruleSet.plan.flat.filters
         for f in Int(info.firstFilter)..<Int(info.endFilter)

@@ -94,6 +94,10 @@ struct CheckInfo: Sendable {
     /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
     /// bit contains none of the regex's required literals (or of the phrases) and cannot match.
     var screenBit: Int32
+    /// `screenBit` as a mask over `LiteralScreen.Hits` (both words zero when there is none), so
+    /// the test is two ANDs.
+    var screenLow: UInt64
+    var screenHigh: UInt64
     /// The regex prefilters: `PlanTables.filters[firstFilter..<endFilter]`; a value can match
     /// only if one lets it through. Empty: no prefilter.
     var firstFilter: Int32
@@ -273,7 +277,9 @@ struct SlotNumbering {
         if let prefilter = Self.prefilter(of: check.op) { filters.append(contentsOf: prefilter) }
         let bit = Self.requiredLiterals(of: check.op).flatMap { screenBit($0) } ?? -1
         checkInfo.append(CheckInfo(firstTarget: firstTarget, endTarget: Int32(checkTargets.count),
-                                   screenBit: Int32(bit), firstFilter: firstFilter, endFilter: Int32(filters.count),
+                                   screenBit: Int32(bit),
+                                   screenLow: bit >= 0 && bit < 64 ? UInt64(1) << UInt64(bit) : 0,
+                                   screenHigh: bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0, firstFilter: firstFilter, endFilter: Int32(filters.count),
                                    negated: check.negated, targetBits: bits, masked: masked))
         checks.append(CheckProgram(check))
         return checks.count - 1
