@@ -48,20 +48,17 @@ struct EvaluationPlan: Sendable {
         let chainPrograms = numbering.chainPrograms
         self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
         self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
-        let tables = PlanTables(checks: numbering.checkInfo, targets: numbering.checkTargets,
-                                filters: numbering.filters,
-                                headerSingles: self.headerRules.map { Int32($0.singleCheck) },
-                                bodySingles: self.bodyRules.map { Int32($0.singleCheck) },
-                                chains: chainPrograms.map {
-                                    ChainInfo(target: $0.target, raw: numbering.rawChains[Int($0.target)], mask: $0.mask)
-                                })
+        let tables = PlanTables(PlanPointers(
+            checks: PlanTables.copy(numbering.checkInfo),
+            targets: PlanTables.copy(numbering.checkTargets),
+            filters: PlanTables.copy(numbering.filters),
+            headerSingles: PlanTables.copy(self.headerRules.map { Int32($0.singleCheck) }),
+            bodySingles: PlanTables.copy(self.bodyRules.map { Int32($0.singleCheck) }),
+            chains: PlanTables.copy(chainPrograms.map {
+                ChainInfo(target: $0.target, raw: numbering.rawChains[Int($0.target)], mask: $0.mask)
+            })))
         self.tables = tables
-        self.flat = PlanPointers(checks: UnsafePointer(tables.checks.baseAddress!),
-                                 targets: UnsafePointer(tables.targets.baseAddress!),
-                                 filters: UnsafePointer(tables.filters.baseAddress!),
-                                 headerSingles: UnsafePointer(tables.headerSingles.baseAddress!),
-                                 bodySingles: UnsafePointer(tables.bodySingles.baseAddress!),
-                                 chains: UnsafePointer(tables.chains.baseAddress!))
+        self.flat = tables.flat
     }
 }
 
@@ -145,39 +142,28 @@ struct CheckTarget: Sendable {
     var chain: Int32
 }
 
-/// The plan's flat tables, allocated once and never changed; the pointers stay valid as long as
-/// the plan (and so the rule set) lives.
+/// Owns the plan's flat tables (`flat`): allocated once, never changed, freed with the plan
+/// (and so the rule set).
 final class PlanTables: @unchecked Sendable {
-    let checks: UnsafeMutableBufferPointer<CheckInfo>
-    let targets: UnsafeMutableBufferPointer<CheckTarget>
-    let filters: UnsafeMutableBufferPointer<RegexPrefilter>
-    let headerSingles: UnsafeMutableBufferPointer<Int32>
-    let bodySingles: UnsafeMutableBufferPointer<Int32>
-    let chains: UnsafeMutableBufferPointer<ChainInfo>
+    let flat: PlanPointers
 
-    init(checks: [CheckInfo], targets: [CheckTarget], filters: [RegexPrefilter], headerSingles: [Int32],
-         bodySingles: [Int32], chains: [ChainInfo]) {
-        self.chains = Self.copy(chains)
-        self.checks = Self.copy(checks)
-        self.targets = Self.copy(targets)
-        self.filters = Self.copy(filters)
-        self.headerSingles = Self.copy(headerSingles)
-        self.bodySingles = Self.copy(bodySingles)
-    }
+    init(_ flat: PlanPointers) { self.flat = flat }
 
-    private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
-        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
-        _ = buffer.initialize(from: array)
-        return buffer
+    /// A copy of `array` in memory of its own (never a nil address, even when empty).
+    static func copy<T>(_ array: [T]) -> UnsafePointer<T> {
+        let memory = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        memory.initialize(from: array, count: array.count)
+        return UnsafePointer(memory)
     }
 
     deinit {
-        checks.deallocate()
-        targets.deallocate()
-        filters.deallocate()
-        headerSingles.deallocate()
-        bodySingles.deallocate()
-        chains.deallocate()
+        // The element types are plain values: nothing to deinitialize.
+        flat.checks.deallocate()
+        flat.targets.deallocate()
+        flat.filters.deallocate()
+        flat.headerSingles.deallocate()
+        flat.bodySingles.deallocate()
+        flat.chains.deallocate()
     }
 }
 
