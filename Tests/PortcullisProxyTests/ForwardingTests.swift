@@ -111,15 +111,7 @@ import Testing
             EchoScripts.echo(peer)
         }
         defer { upstream.stop() }
-        let rules = withBodyRules ? try RuleSetLoader().load(yaml: """
-            name: body
-            body: { inspect_limit: 16KiB, oversize: continue }
-            rules:
-              - id: 1
-                name: no-evil
-                action: block
-                when: { contains: evil-marker, in: [body] }
-            """, sourcePath: "body") : nil
+        let rules = withBodyRules ? try BodyRules.evilMarker(inspectLimit: "16KiB", oversize: "continue") : nil
         let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: rules)
         defer { proxy.stop() }
         let client = try proxy.client()

@@ -44,15 +44,7 @@ import Testing
     func verdictAndForwardedBytesDoNotDependOnReads(_ c: Case) throws {
         let upstream = try ScriptedUpstream(script: EchoScripts.echo)
         defer { upstream.stop() }
-        let rules = try RuleSetLoader().load(yaml: """
-            name: body
-            body: { inspect_limit: \(Self.limit), oversize: \(c.oversize) }
-            rules:
-              - id: 1
-                name: no-evil
-                action: block
-                when: { contains: evil-marker, in: [body] }
-            """, sourcePath: "body")
+        let rules = try BodyRules.evilMarker(inspectLimit: "\(Self.limit)", oversize: "\(c.oversize)")
         let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: rules)
         defer { proxy.stop() }
         let client = try proxy.client()
