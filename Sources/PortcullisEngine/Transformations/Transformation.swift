@@ -89,16 +89,20 @@ enum Transformations {
         _ input: [UInt8], capacity: Int,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Int
     ) -> [UInt8] {
-        // Written into temporary memory (on the stack when small), then copied into an array of
-        // exactly the written size. Not `Array(unsafeUninitializedCapacity:)` or
-        // `Array(repeating:count:)`: on this toolchain both allocate through an unspecialised
-        // generic path, a runtime metadata lookup of ~500 instructions per array, far more than
-        // the copy.
-        input.withUnsafeBufferPointer { src in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { dst in
-                let written = body(src, dst.baseAddress!)
-                return Array(UnsafeBufferPointer(start: dst.baseAddress, count: written))
-            }
+        input.withUnsafeBufferPointer { src in written(capacity: capacity) { body(src, $0.baseAddress!) } }
+    }
+
+    /// A new array of the bytes `body` writes (at most `capacity`; it returns how many).
+    ///
+    /// Written into temporary memory (on the stack when small), then copied into an array of
+    /// exactly the written size. Not `Array(unsafeUninitializedCapacity:)` or
+    /// `Array(repeating:count:)`: on this toolchain both allocate through an unspecialised generic
+    /// path, a runtime metadata lookup of ~500 instructions per array, far more than the copy.
+    @inline(__always)
+    static func written(capacity: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> [UInt8] {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { dst in
+            let count = body(dst)
+            return Array(UnsafeBufferPointer(start: dst.baseAddress, count: count))
         }
     }
 

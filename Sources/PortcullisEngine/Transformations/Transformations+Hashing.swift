@@ -43,13 +43,13 @@ extension Transformations {
                 h4 &+= e
             }
         }
-        return [UInt8](unsafeUninitializedCapacity: 20) { out, count in
+        return written(capacity: 20) { out in
             storeBigEndian(h0, out, 0)
             storeBigEndian(h1, out, 4)
             storeBigEndian(h2, out, 8)
             storeBigEndian(h3, out, 12)
             storeBigEndian(h4, out, 16)
-            count = 20
+            return 20
         }
     }
 
@@ -90,12 +90,12 @@ extension Transformations {
                 }
             }
         }
-        return [UInt8](unsafeUninitializedCapacity: 16) { out, count in
+        return written(capacity: 16) { out in
             storeLittleEndian(a0, out, 0)
             storeLittleEndian(b0, out, 4)
             storeLittleEndian(c0, out, 8)
             storeLittleEndian(d0, out, 12)
-            count = 16
+            return 16
         }
     }
 

@@ -8,7 +8,7 @@ extension Transformations {
     static func length(_ input: [UInt8]) -> [UInt8] {
         var n = input.count
         // Int.max has 19 digits.
-        return [UInt8](unsafeUninitializedCapacity: 20) { out, count in
+        return written(capacity: 20) { out in
             var digits = 0
             repeat {
                 out[digits] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10)
@@ -21,7 +21,7 @@ extension Transformations {
                 lo += 1
                 hi -= 1
             }
-            count = digits
+            return digits
         }
     }
 }
