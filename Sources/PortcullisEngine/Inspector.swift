@@ -252,6 +252,9 @@ public struct Inspector: Sendable {
                     // Remembered on the chain slot: the next check over it decides with one load.
                     state.cache.chainIndex[Int(target.chain)] = RequestCache.absent
                     entry = RequestCache.absent
+                } else if !O.isActive && info.preimage >= 0
+                            && !mayDecodeToMatch(info.preimage, target, request, &state) {
+                    continue   // not decoded: no raw value holds the Base64 digits a match needs
                 } else {
                     entry = prepareChain(Int(target.chain), request, &state)
                 }
@@ -623,4 +626,21 @@ extension TargetKind {
 
     /// Header names compare case-insensitively; argument and cookie names exactly.
     var caseInsensitiveNames: Bool { self == .headers || self == .header || self == .headerNames }
+}
+
+extension Inspector {
+    /// False when no value of `target`'s raw slot holds the Base64 digits that decode to what the
+    /// check with preimage filter `preimage` needs (its chain is `[base64_decode]`): then the
+    /// chain is not computed for it. Judged on the union of the raw values' bytes, from their
+    /// summary when another check made it.
+    private func mayDecodeToMatch(_ preimage: Int32, _ target: CheckTarget, _ request: RequestView,
+                                  _ state: inout EvaluationState) -> Bool {
+        let entry = targetEntry(Int(target.target), request, &state)
+        guard entry >= 0 else { return true }
+        let raw = state.cache.chainIndex[Int(ruleSet.plan.flat.chains[Int(target.chain)].raw)]
+        let present = raw >= 0 && state.cache.chains[Int(raw)].summarized
+            ? state.cache.chains[Int(raw)].union.bytes
+            : Base64Preimage.bytes(of: state.cache.targets[entry].values)
+        return ruleSet.plan.preimages[Int(preimage)].mayDecodeToMatch(present)
+    }
 }

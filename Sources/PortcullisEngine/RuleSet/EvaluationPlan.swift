@@ -27,6 +27,9 @@ struct EvaluationPlan: Sendable {
     /// The required literals of regex checks, looked for in one pass per value; nil when no
     /// check has any.
     let screen: LiteralScreen?
+    /// The `Base64Preimage` filters of checks whose chain is `[base64_decode]`, by
+    /// `CheckInfo.preimage`.
+    let preimages: [Base64Preimage]
     /// Owns the flat tables that `flat` points into.
     private let tables: PlanTables
     let flat: PlanPointers
@@ -37,6 +40,8 @@ struct EvaluationPlan: Sendable {
         var numbering = SlotNumbering()
         self.headerRules = headerRules.map { RuleProgram($0, &numbering) }
         self.bodyRules = bodyRules.map { RuleProgram($0, &numbering) }
+        numbering.screenStringChecks()
+        self.preimages = numbering.preimages
         self.checks = numbering.checks
         self.targets = numbering.targets
         self.chains = numbering.chainPrograms
@@ -100,6 +105,9 @@ struct CheckInfo: Sendable {
     var firstFilter: Int32
     var endFilter: Int32
     var negated: Bool
+    /// Index of the check's `Base64Preimage` in `EvaluationPlan.preimages`, or -1: a target whose
+    /// raw values hold too few of the Base64 digits its literals need is not decoded.
+    var preimage: Int32 = -1
     /// The check's target slots as bits (`TargetBits`); valid when `masked`.
     var targetBits: TargetBits
     /// True when every target slot of the check has a bit (slot < `TargetBits.capacity`): a check
@@ -211,6 +219,7 @@ struct SlotNumbering {
     /// Required-literal sets of the screen, by bit (equal sets share a bit).
     var screenLiterals: [Set<[UInt8]>] = []
     var screenBits: [Set<[UInt8]>: Int] = [:]
+    var preimages: [Base64Preimage] = []
 
     /// The screen bit for a check with `literals`; nil when the screen is full.
     mutating func screenBit(_ literals: Set<[UInt8]>) -> Int? {
@@ -267,6 +276,10 @@ struct SlotNumbering {
                                    screenLow: bit >= 0 && bit < 64 ? UInt64(1) << UInt64(bit) : 0,
                                    screenHigh: bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0, firstFilter: firstFilter, endFilter: Int32(filters.count),
                                    negated: check.negated, targetBits: bits, masked: masked))
+        if let preimage = Self.preimage(of: check) {
+            preimages.append(preimage)
+            checkInfo[checkInfo.count - 1].preimage = Int32(preimages.count - 1)
+        }
         checks.append(CheckProgram(check))
         return checks.count - 1
     }
@@ -285,7 +298,7 @@ struct SlotNumbering {
         return 0
     }
 
-    private static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
+    static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
         if let regex = op as? RegexOperator { return RequiredLiterals.of(regex.regex.pattern) }
         if let any = op as? RegexAnyOperator { return RequiredLiterals.of(anyOf: any.patterns.map(\.pattern)) }
         // A phrase match is an occurrence of one phrase (folding only widens the screen).

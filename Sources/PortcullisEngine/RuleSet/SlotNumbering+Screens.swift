@@ -1,0 +1,42 @@
+/// The screens that are not a regex's own: string operators (`NeedleScreen`) and checks over
+/// `base64_decode` (`Base64Preimage`).
+extension SlotNumbering {
+    /// Gives each string-operator check the literal screen and a byte prefilter when every chain
+    /// slot it reads is also read by a check that screens: those values are summarized anyway,
+    /// while summarizing them for a string operator alone would cost more than its search.
+    ///
+    /// Runs once every check is numbered, so the regex and phrase checks have taken the screen's
+    /// bits first; a check left without a bit (the screen is full) still has its prefilter.
+    mutating func screenStringChecks() {
+        var summarized = [Bool](repeating: false, count: chainPrograms.count)
+        for info in checkInfo where info.screens {
+            for t in Int(info.firstTarget)..<Int(info.endTarget) { summarized[Int(checkTargets[t].chain)] = true }
+        }
+        for index in checkInfo.indices where !checkInfo[index].screens {
+            let info = checkInfo[index]
+            guard (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] }),
+                  let literals = NeedleScreen.literals(of: checks[index].op),
+                  let filter = NeedleScreen.prefilter(of: checks[index].op) else { continue }
+            checkInfo[index].firstFilter = Int32(filters.count)
+            filters.append(filter)
+            checkInfo[index].endFilter = Int32(filters.count)
+            if let bit = screenBit(literals) {
+                checkInfo[index].screenBit = Int32(bit)
+                checkInfo[index].screenLow = bit < 64 ? UInt64(1) << UInt64(bit) : 0
+                checkInfo[index].screenHigh = bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0
+            }
+        }
+    }
+
+    /// The preimage filter of a check whose chain is exactly `[base64_decode]` (its raw values
+    /// are what the decoder reads), from the literals any match must contain: a string
+    /// operator's needle in its own case mode, a regex's or the phrases' required literals
+    /// (folded, so either case).
+    static func preimage(of check: Check) -> Base64Preimage? {
+        guard check.transforms == [.base64Decode] else { return nil }
+        if let needle = NeedleScreen.needle(of: check.op) {
+            return Base64Preimage(literals: [needle.bytes], caseInsensitive: needle.caseInsensitive)
+        }
+        return requiredLiterals(of: check.op).flatMap { Base64Preimage(literals: $0, caseInsensitive: true) }
+    }
+}
