@@ -37,6 +37,8 @@ import Testing
           - { id: 13, name: r13, action: count, when: { contains: 'Evil', in: [query.args], transforms: [base64_decode], negate: true } }
           - { id: 14, name: r14, action: count, when: { phrases: ['<?php', 'cat'], in: [query.args], transforms: [base64_decode] } }
           - { id: 15, name: r15, action: count, when: { contains: 'Evil', in: [header:x-data] } }
+          - { id: 16, name: r16, action: count, when: { size: { gt: 4 }, in: [header:x-data], transforms: [base64_decode] } }
+          - { id: 17, name: r17, action: count, when: { contains: 'cat', in: [header:x-data], transforms: [base64_decode] } }
         """
 
     @Test func stringChecksScreenWhereTheSlotIsSummarizedAnyway() throws {
@@ -56,6 +58,8 @@ import Testing
         }
         #expect(Self.check(set, rule: 2).preimage == -1)
         #expect(Self.check(set, rule: 7).preimage == -1)
+        #expect(Self.check(set, rule: 16).preimage == -1)
+        #expect(Self.check(set, rule: 17).preimage >= 0)
     }
 
     /// A string check alone on its slot is not screened (summarizing would cost more than the
@@ -132,8 +136,11 @@ import Testing
                 }
                 query.append("a\(arg)=" + value.map { "%" + String($0, radix: 16, uppercase: true).leftPadded }.joined())
             }
-            let header = String(decoding: pieces[g.below(pieces.count)].filter { $0 > 0x20 }, as: UTF8.self)
-            let raw = "GET /p?\(query.joined(separator: "&")) HTTP/1.1\r\nHost: a\r\nX-Data: q\(header)\r\n\r\n"
+            let piece = pieces[g.below(pieces.count)]
+            let header = g.below(2) == 0
+                ? String(decoding: Base64PreimageTests.encode((0..<g.below(3)).map { _ in g.byte() } + piece), as: UTF8.self)
+                : "q" + String(decoding: piece.filter { $0 > 0x20 }, as: UTF8.self)
+            let raw = "GET /p?\(query.joined(separator: "&")) HTTP/1.1\r\nHost: a\r\nX-Data: \(header)\r\n\r\n"
             let (head, body) = try EvaluationCacheTests.parsed(raw)
             let request = RequestView(head: head, clientAddress: [], body: body)
             var scratch = EvaluationScratch()
@@ -145,7 +152,7 @@ import Testing
             matched.formUnion(full.matches.map(\.ruleID))
         }
         // The generator reaches every rule (the comparison is not vacuous).
-        #expect(matched == Set((1...15).map { RuleID($0) }))
+        #expect(matched == Set((1...17).map { RuleID($0) }))
     }
 }
 
