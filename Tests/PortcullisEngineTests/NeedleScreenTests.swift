@@ -84,10 +84,17 @@ import Testing
             rules += "  - { id: \(k + 1), name: r\(k), action: count, when: { regex: 'lit\(k)x', in: [query.args] } }\n"
         }
         rules += "  - { id: 999, name: s, action: block, when: { contains: 'Needle!', in: [query.args] } }\n"
+        rules += "  - { id: 1000, name: t, action: count, when: { regex: 'zz!x', in: [query.args], transforms: [base64_decode] } }\n"
+        rules += "  - { id: 1001, name: u, action: count, when: { contains: 'zz!x', in: [query.args], transforms: [base64_decode] } }\n"
         let set = try Self.set(rules)
         let info = Self.check(set, rule: 999)
         #expect(info.screenBit == -1)
         #expect(info.screens)
+        // A regex without a screen bit runs on every decoded value, so it gets no preimage
+        // either (skipping it must match what the screen would skip); a needle always does.
+        #expect(Self.check(set, rule: 1000).screenBit == -1)
+        #expect(Self.check(set, rule: 1000).preimage == -1)
+        #expect(Self.check(set, rule: 1001).preimage >= 0)
         let inspector = Inspector(ruleSet: set)
         for (query, blocked) in [("q=aNeedle!b", true), ("q=needle!", false), ("q=Needle", false), ("q=lit3x", false)] {
             let (head, body) = try EvaluationCacheTests.parsed("GET /p?\(query) HTTP/1.1\r\nHost: a\r\n\r\n")

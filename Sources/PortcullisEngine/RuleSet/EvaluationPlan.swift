@@ -276,7 +276,7 @@ struct SlotNumbering {
                                    screenLow: bit >= 0 && bit < 64 ? UInt64(1) << UInt64(bit) : 0,
                                    screenHigh: bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0, firstFilter: firstFilter, endFilter: Int32(filters.count),
                                    negated: check.negated, targetBits: bits, masked: masked))
-        if let preimage = Self.preimage(of: check) {
+        if let preimage = Self.preimage(of: check, literalScreened: bit >= 0) {
             preimages.append(preimage)
             checkInfo[checkInfo.count - 1].preimage = Int32(preimages.count - 1)
         }

@@ -31,12 +31,15 @@ extension SlotNumbering {
     /// The preimage filter of a check whose chain is exactly `[base64_decode]` (its raw values
     /// are what the decoder reads), from the literals any match must contain: a string
     /// operator's needle in its own case mode, a regex's or the phrases' required literals
-    /// (folded, so either case).
-    static func preimage(of check: Check) -> Base64Preimage? {
+    /// (folded, so either case) — those only when the check has its screen bit
+    /// (`literalScreened`), so a regex is skipped exactly where the screen would skip it on the
+    /// decoded values (a regex that ran could hit its match limit).
+    static func preimage(of check: Check, literalScreened: Bool) -> Base64Preimage? {
         guard check.transforms == [.base64Decode] else { return nil }
         if let needle = NeedleScreen.needle(of: check.op) {
             return Base64Preimage(literals: [needle.bytes], caseInsensitive: needle.caseInsensitive)
         }
+        guard literalScreened else { return nil }
         return requiredLiterals(of: check.op).flatMap { Base64Preimage(literals: $0, caseInsensitive: true) }
     }
 }
