@@ -304,7 +304,7 @@ public struct Inspector: Sendable {
     /// The operator over each value (`chained` when the chain changed some, else the raw ones).
     @inline(__always)
     private func evaluate<O: InspectionObserver>(_ program: CheckProgram, _ info: CheckInfo, _ selector: TargetSelector,
-                                                 _ values: [TargetValue], _ chained: [[UInt8]]?,
+                                                 _ values: [TargetValue], _ chained: [ArraySlice<UInt8>]?,
                                                  _ firstSummary: Int,
                                                  _ state: inout EvaluationState, _ scratch: inout EvaluationScratch,
                                                  _ observer: inout O) -> Found? {
@@ -322,7 +322,8 @@ public struct Inspector: Sendable {
                 result = bytes.withUnsafeBytes { program.op.evaluate($0, scratch: &scratch) }
             }
             if O.isActive {
-                observer.operatorEvaluated(program.check, selector: selector, index: index, input: bytes, result: result)
+                observer.operatorEvaluated(program.check, selector: selector, index: index, input: Array(bytes),
+                                           result: result)
             }
             switch result {
             case .noMatch:
@@ -373,7 +374,7 @@ public struct Inspector: Sendable {
                 continue
             }
             observer.operatorEvaluated(program.check, selector: selector, index: index,
-                                       input: chain.values?[index] ?? values[index].value, result: .noMatch)
+                                       input: Array(chain.values?[index] ?? values[index].value), result: .noMatch)
         }
     }
 
@@ -436,8 +437,9 @@ public struct Inspector: Sendable {
         let first = state.cache.memos.count
         state.cache.memos.reserveCapacity(first + values.count)
         var all = UInt64.max
-        for value in values {
-            let mask = TransformationIdentity.unchangedMask(of: value.value)
+        // By index: an element copy held across the append would retain its slice's storage.
+        for index in values.indices {
+            let mask = values[index].value.withUnsafeBytes { TransformationIdentity.unchangedMask(of: $0) }
             all &= mask
             state.cache.memos.append(mask)
         }
@@ -493,29 +495,31 @@ public struct Inspector: Sendable {
     /// The values of `selector` through `chain` one step at a time, each step reported (for
     /// observers that want them; the result equals `transformed`).
     private func stepwise<O: InspectionObserver>(_ values: [TargetValue], _ selector: TargetSelector,
-                                                 _ chain: [Transformation], _ observer: inout O) -> [[UInt8]] {
-        var result: [[UInt8]] = []
+                                                 _ chain: [Transformation], _ observer: inout O) -> [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
         result.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {
-            var bytes = value.value
+            var bytes = Array(value.value)
             for step in chain {
                 bytes = step.apply(bytes)
                 observer.transformed(selector, index: index, step: step, result: bytes)
             }
-            result.append(bytes)
+            result.append(bytes[...])
         }
         return result
     }
 
     /// The values of target entry `entry` through `chain`; nil when every value came through
-    /// unchanged (the raw values are the result).
-    private func transformed(_ entry: Int, _ chain: ChainProgram, _ state: inout EvaluationState) -> [[UInt8]]? {
+    /// unchanged (the raw values are the result). Unchanged values in the result are the raw
+    /// slices themselves, not copies.
+    private func transformed(_ entry: Int, _ chain: ChainProgram,
+                             _ state: inout EvaluationState) -> [ArraySlice<UInt8>]? {
         let values = state.cache.targets[entry].values
         let first = state.cache.targets[entry].firstMemo
-        var result: [[UInt8]] = []
+        var result: [ArraySlice<UInt8>] = []
         for index in values.indices {
             let raw = values[index].value
-            let out: [UInt8]
+            let out: ArraySlice<UInt8>
             if chain.mask & ~state.cache.memos[first + index] != 0, let bound = chain.outputBound(raw.count),
                bound < chain.minUseful {
                 // Some step would run, but nothing it makes is long enough for any reader of the
@@ -541,14 +545,21 @@ public struct Inspector: Sendable {
     /// `raw` through `chain`. While the value is still the raw one, a step known (from `memo`) to
     /// leave it unchanged is skipped, and a step found to leave it unchanged is remembered:
     /// transformations are pure, so the answer holds for every chain over the same value.
+    /// The raw slice is copied into an array only when a step must actually run; a value no step
+    /// changed comes back as `raw` itself.
     @inline(__always)
-    private static func chain(_ chain: [Transformation], bits: [UInt64], _ raw: [UInt8],
-                              memo: inout UInt64) -> [UInt8] {
-        var bytes = raw
+    private static func chain(_ chain: [Transformation], bits: [UInt64], _ raw: ArraySlice<UInt8>,
+                              memo: inout UInt64) -> ArraySlice<UInt8> {
+        var bytes: [UInt8] = []
+        var copied = false
         var pristine = true
         for k in chain.indices {
             if pristine {
                 if memo & bits[k] != 0 { continue }
+                if !copied {
+                    bytes = Array(raw)
+                    copied = true
+                }
                 let out = chain[k].apply(bytes)
                 if sameBuffer(out, bytes) {
                     memo |= bits[k]
@@ -560,7 +571,7 @@ public struct Inspector: Sendable {
                 bytes = chain[k].apply(bytes)
             }
         }
-        return bytes
+        return pristine ? raw : bytes[...]
     }
 
     /// True when both arrays are the same storage (a transformation that changed nothing hands
@@ -572,8 +583,18 @@ public struct Inspector: Sendable {
         }
     }
 
-    private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: [UInt8], _ range: Range<Int>,
-                       limitHit: Bool) -> Found {
+    /// True when both slices are the same bytes in the same storage (`chain` hands back the raw
+    /// slice when no step changed it), or both are empty.
+    @inline(__always)
+    private static func sameBuffer(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress }
+        })
+    }
+
+    /// Where `range` (offsets from the start of `bytes`, the operator's input) matched.
+    private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: ArraySlice<UInt8>,
+                       _ range: Range<Int>, limitHit: Bool) -> Found {
         let name: String
         if selector.name == nil && !value.name.isEmpty && selector.kind.hasNamedValues {
             name = "\(selector.kind.singular):\(String(decoding: value.name, as: UTF8.self))"
@@ -581,8 +602,9 @@ public struct Inspector: Sendable {
             name = selector.description
         }
         let end = min(range.upperBound, range.lowerBound + excerptLimit)
-        return Found(target: name, excerpt: Array(bytes[range.lowerBound..<end]), offset: range.lowerBound,
-                     limitHit: limitHit)
+        let start = bytes.startIndex
+        return Found(target: name, excerpt: Array(bytes[(start + range.lowerBound)..<(start + end)]),
+                     offset: range.lowerBound, limitHit: limitHit)
     }
 
     private func isExcluded(_ selector: TargetSelector, _ value: TargetValue, _ exclusions: [TargetSelector]) -> Bool {
@@ -592,7 +614,7 @@ public struct Inspector: Sendable {
             guard ex.kind == selector.kind.singularKind || ex.kind == selector.kind else { continue }
             if selector.kind.caseInsensitiveNames {
                 if exName.count == value.name.count && zip(exName, value.name).allSatisfy({ lower($0) == lower($1) }) { return true }
-            } else if exName == value.name {
+            } else if exName.elementsEqual(value.name) {
                 return true
             }
         }

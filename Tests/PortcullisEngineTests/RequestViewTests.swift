@@ -8,7 +8,7 @@ func reqRender(_ v: TargetValue) -> String {
     reqEscape(v.name) + "=" + reqEscape(v.value)
 }
 
-func reqEscape(_ bytes: [UInt8]) -> String {
+func reqEscape<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
     let hex = Array("0123456789ABCDEF")
     var s = ""
     for b in bytes {
@@ -378,7 +378,7 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
         let view = try viewOf("GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n")
         let path = try #require(view.values(for: TargetSelector(kind: .path)).first?.value)
         let uri = try #require(view.values(for: TargetSelector(kind: .uri)).first?.value)
-        #expect(path == Array("/index.html".utf8))
+        #expect(Array(path) == Array("/index.html".utf8))
         #expect(path.withUnsafeBufferPointer { $0.baseAddress } == uri.withUnsafeBufferPointer { $0.baseAddress })
     }
 

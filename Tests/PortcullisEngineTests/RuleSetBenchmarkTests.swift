@@ -80,7 +80,7 @@ import Testing
         #expect(requests[0].client == Array("203.0.113.9".utf8))
         #expect(requests[0].head.version == .http10)
         let view = RequestView(head: requests[0].head, clientAddress: requests[0].client)
-        #expect(view.values(for: TargetSelector(kind: .header, name: Array("user-agent".utf8))).map(\.value)
+        #expect(view.values(for: TargetSelector(kind: .header, name: Array("user-agent".utf8))).map { Array($0.value) }
             == [Array("sqlmap/1.7".utf8)])
         #expect(requests[1].head.method == .delete)
         #expect(requests[1].client == Array(ExampleRequest.clientAddress.utf8))

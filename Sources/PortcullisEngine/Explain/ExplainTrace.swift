@@ -212,7 +212,7 @@ struct TraceRecorder: InspectionObserver {
         }
         let value = values[index]
         current?.events.append(.value(ExplainTrace.ValueTrace(
-            target: Self.name(selector, value), raw: value.value, steps: steps[index] ?? [],
+            target: Self.name(selector, value), raw: Array(value.value), steps: steps[index] ?? [],
             operator: check.op.summary, result: outcome)))
     }
 

@@ -73,12 +73,27 @@ public struct TargetSelector: Sendable, Hashable, CustomStringConvertible {
 
 /// One value taken from a request for a target: its name within the target (the argument,
 /// header or cookie name; empty for single-valued targets) and the bytes.
+///
+/// Why slices: most names and values are plain substrings of the request (a query argument, a
+/// header, a cookie, an unescaped JSON string), so they share the request's storage
+/// (`RequestHead.storage` or `RequestView.body`) instead of each being copied into an array of
+/// its own: extraction costs no allocation per value. A value that had to be decoded (percent
+/// escapes, JSON escapes) is an array of its own, held as a slice of it (`array[...]`).
+///
+/// Slices keep their parent's indices: index with `startIndex`-relative offsets (or go through
+/// `withUnsafeBufferPointer`), never from 0. Equality compares contents.
 public struct TargetValue: Sendable, Equatable {
-    public var name: [UInt8]
-    public var value: [UInt8]
+    public var name: ArraySlice<UInt8>
+    public var value: ArraySlice<UInt8>
 
-    public init(name: [UInt8], value: [UInt8]) {
+    public init(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         self.name = name
         self.value = value
+    }
+
+    /// A value made by hand (tests, tools): each array is held whole.
+    public init(name: [UInt8], value: [UInt8]) {
+        self.name = name[...]
+        self.value = value[...]
     }
 }

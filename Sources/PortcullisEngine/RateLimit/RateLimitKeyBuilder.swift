@@ -37,9 +37,9 @@ public enum RateLimitKeyBuilder {
         case .forwardedIP:
             return ForwardedClient.address(peer: request.clientAddress, request: request, settings: settings)
         case .path:
-            return request.values(for: TargetSelector(kind: .path)).first?.value
+            return request.values(for: TargetSelector(kind: .path)).first.map { Array($0.value) }
         case .method:
-            return request.values(for: TargetSelector(kind: .method)).first?.value
+            return request.values(for: TargetSelector(kind: .method)).first.map { Array($0.value) }
         case .header(let name):
             return joined(request.values(for: TargetSelector(kind: .header, name: Array(name.utf8))))
         case .cookie(let name):
@@ -56,8 +56,8 @@ public enum RateLimitKeyBuilder {
 
     private static func joined(_ values: [TargetValue]) -> [UInt8]? {
         guard let first = values.first, values.contains(where: { !$0.value.isEmpty }) else { return nil }
-        if values.count == 1 { return first.value }
-        var out = first.value
+        if values.count == 1 { return Array(first.value) }
+        var out = Array(first.value)
         for v in values.dropFirst() {
             out.append(UInt8(ascii: ","))
             out.append(contentsOf: v.value)

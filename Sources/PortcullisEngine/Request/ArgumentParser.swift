@@ -24,10 +24,13 @@
 public enum URLEncodedArguments {
     /// Appends the arguments in `input` to `out`, at most `limit` of them.
     /// Returns true when more than `limit` non-empty pairs were present (the rest are dropped).
+    ///
+    /// Names and values that need no decoding are slices of `input` (its storage, not a copy);
+    /// decoded ones are arrays of their own.
     @discardableResult
     public static func parse(_ input: ArraySlice<UInt8>, limit: Int, into out: inout [TargetValue]) -> Bool {
         input.withUnsafeBufferPointer { buffer in
-            parse(buffer, limit: limit, into: &out)
+            parse(input, buffer, limit: limit, into: &out)
         }
     }
 
@@ -38,13 +41,15 @@ public enum URLEncodedArguments {
         return (out, overflow)
     }
 
-    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, limit: Int, into out: inout [TargetValue]) -> Bool {
+    /// `buffer` is `input`'s bytes: scanned through the pointer, cut from `input`.
+    private static func parse(_ input: ArraySlice<UInt8>, _ buffer: UnsafeBufferPointer<UInt8>, limit: Int,
+                              into out: inout [TargetValue]) -> Bool {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
         let end = buffer.count
         // One slot per possible pair (the `&`s plus one, at most `limit`): the array never regrows.
         let pairs = ByteScan.count(amp, base, from: 0, to: end) + 1
         out.reserveCapacity(out.count + (limit < 0 ? pairs : min(pairs, limit)))
-        // Most inputs hold no `%` or `+` at all: then every name and value is a plain copy.
+        // Most inputs hold no `%` or `+` at all: then every name and value is a plain slice.
         let plain = !ByteScan.containsEither(percent, plus, base, from: 0, to: end)
         var taken = 0
         var start = 0
@@ -54,8 +59,8 @@ public enum URLEncodedArguments {
                 if taken == limit { return true }
                 taken += 1
                 let eq = ByteScan.first(equals, base, from: start, to: stop)
-                let name = piece(base, start, eq, plain: plain)
-                let value = eq < stop ? piece(base, eq + 1, stop, plain: plain) : []
+                let name = piece(input, base, start, eq, plain: plain)
+                let value = eq < stop ? piece(input, base, eq + 1, stop, plain: plain) : input[input.endIndex...]
                 out.append(TargetValue(name: name, value: value))
             }
             start = stop + 1
@@ -68,13 +73,15 @@ public enum URLEncodedArguments {
     private static let percent: UInt8 = 0x25  // %
     private static let plus: UInt8 = 0x2B     // +
 
-    /// `base[from..<to]` decoded with `+` as a space; `plain` when the whole input needs no decoding.
+    /// Bytes `from..<to` of `input` (offsets from its start; `base` is its first byte) decoded
+    /// with `+` as a space: the slice itself when nothing needs decoding (`plain`: the whole input).
     @inline(__always)
-    private static func piece(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, plain: Bool) -> [UInt8] {
+    private static func piece(_ input: ArraySlice<UInt8>, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
+                              plain: Bool) -> ArraySlice<UInt8> {
         if plain || !ByteScan.containsEither(percent, plus, base, from: from, to: to) {
-            return ByteScan.copy(base, from: from, to: to)
+            return input[(input.startIndex + from)..<(input.startIndex + to)]
         }
-        return decoding(base + from, count: to - from, plusAsSpace: true)
+        return decoding(base + from, count: to - from, plusAsSpace: true)[...]
     }
 
     /// Percent-decodes `input` (and turns `+` into a space when asked); invalid escapes are kept.

@@ -10,11 +10,15 @@
 ///   `document.cookie = "x"`), so `cookies` still inspects it;
 /// - empty pairs are skipped; several `Cookie` fields are read in order as one list.
 public enum CookieParser {
-    /// Appends the cookies in one `Cookie` field value to `out`.
+    /// Appends the cookies in one `Cookie` field value to `out`: names and values are slices of
+    /// `input` (its storage, not copies).
     public static func parse(_ input: ArraySlice<UInt8>, into out: inout [TargetValue]) {
         input.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let end = buffer.count
+            @inline(__always) func cut(_ range: Range<Int>) -> ArraySlice<UInt8> {
+                input[(input.startIndex + range.lowerBound)..<(input.startIndex + range.upperBound)]
+            }
             var start = 0
             while start < end {
                 let stop = ByteScan.first(UInt8(ascii: ";"), base, from: start, to: end)
@@ -22,14 +26,11 @@ public enum CookieParser {
                 if eq == stop {
                     let value = trimmed(buffer, start, stop)
                     if !value.isEmpty {
-                        out.append(TargetValue(name: [], value: ByteScan.copy(base, from: value.lowerBound,
-                                                                              to: value.upperBound)))
+                        out.append(TargetValue(name: [], value: cut(value)))
                     }
                 } else {
-                    let name = trimmed(buffer, start, eq)
-                    let value = trimmed(buffer, eq + 1, stop)
-                    out.append(TargetValue(name: ByteScan.copy(base, from: name.lowerBound, to: name.upperBound),
-                                           value: ByteScan.copy(base, from: value.lowerBound, to: value.upperBound)))
+                    out.append(TargetValue(name: cut(trimmed(buffer, start, eq)),
+                                           value: cut(trimmed(buffer, eq + 1, stop))))
                 }
                 start = stop + 1
             }

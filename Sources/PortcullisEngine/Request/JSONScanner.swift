@@ -41,9 +41,11 @@ public enum JSONScanner {
     }
 
     /// Scans `input`, keeping at most `maxScalars` scalars and following at most `maxDepth` levels.
+    /// Numbers, literals and strings without escapes are slices of `input` (its storage, not
+    /// copies); strings with escapes are decoded into arrays of their own.
     public static func scan(_ input: [UInt8], maxDepth: Int, maxScalars: Int) -> Result {
         input.withUnsafeBufferPointer { buffer in
-            var scanner = Scanner(input: buffer, maxDepth: maxDepth, maxScalars: maxScalars)
+            var scanner = Scanner(source: input, input: buffer, maxDepth: maxDepth, maxScalars: maxScalars)
             scanner.run()
             return scanner.result
         }
@@ -65,6 +67,9 @@ private enum Stop: Error {
 }
 
 private struct Scanner {
+    /// The document, whose slices the undecoded values are; `input` is its bytes, which the scan
+    /// reads (an array: its indices are `input`'s offsets).
+    let source: [UInt8]
     let input: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     let maxScalars: Int
@@ -72,9 +77,11 @@ private struct Scanner {
     var path: [UInt8] = []
     var stack: [Frame] = []
     var result = JSONScanner.Result()
+    /// Where strings with escapes are decoded.
     var scratch: [UInt8] = []
 
-    init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxScalars: Int) {
+    init(source: [UInt8], input: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxScalars: Int) {
+        self.source = source
         self.input = input
         self.maxDepth = maxDepth
         self.maxScalars = maxScalars
@@ -154,8 +161,7 @@ private struct Scanner {
                 }
                 // Loop to read the first member's value.
             case UInt8(ascii: "\""):
-                try string()
-                try emitScalar(scratch)
+                try emitScalar(try string())
                 return
             case UInt8(ascii: "t"):
                 try literal("true")
@@ -179,11 +185,11 @@ private struct Scanner {
     private mutating func readKey(_ frame: Frame) throws(Stop) {
         skipWhitespace()
         guard try peek() == UInt8(ascii: "\"") else { throw .malformed }
-        try string()
+        let key = try string()
         path.removeSubrange(frame.pathLength...)
         if frame.pathLength > 0 { path.append(UInt8(ascii: ".")) }
-        path.append(contentsOf: scratch)
-        result.all.append(TargetValue(name: path, value: scratch))
+        path.append(contentsOf: key)
+        result.all.append(TargetValue(name: path[...], value: key))
         skipWhitespace()
         guard try peek() == UInt8(ascii: ":") else { throw .malformed }
         i += 1
@@ -195,9 +201,9 @@ private struct Scanner {
         appendDecimal(frame.index, to: &path)
     }
 
-    private mutating func emitScalar(_ value: [UInt8]) throws(Stop) {
+    private mutating func emitScalar(_ value: ArraySlice<UInt8>) throws(Stop) {
         if result.scalars.count == maxScalars { throw .overflow }
-        let entry = TargetValue(name: path, value: value)
+        let entry = TargetValue(name: path[...], value: value)
         result.all.append(entry)
         result.scalars.append(entry)
     }
@@ -224,7 +230,7 @@ private struct Scanner {
             guard input[i] == expected else { throw .malformed }
             i += 1
         }
-        try emitScalar(Array(input[start..<i]))
+        try emitScalar(source[start..<i])
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
@@ -254,16 +260,29 @@ private struct Scanner {
         // A number runs to the end of the input only at the top level; inside a container the
         // input was cut, and `1` may have been `12`.
         if i == input.count, !stack.isEmpty { throw .incomplete }
-        try emitScalar(Array(input[start..<i]))
+        try emitScalar(source[start..<i])
     }
 
     @inline(__always)
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
-    /// Reads a string at `i` (on its opening quote) into `scratch`, escapes decoded.
-    private mutating func string() throws(Stop) {
+    /// Reads a string at `i` (on its opening quote): a slice of `source` when it holds no escape,
+    /// else its bytes with escapes decoded (in `scratch`).
+    private mutating func string() throws(Stop) -> ArraySlice<UInt8> {
         i += 1
+        let start = i
+        // Most strings hold no escape: they are their bytes in the document.
+        while i < input.count {
+            let b = input[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            i += 1
+        }
+        if try peek() == UInt8(ascii: "\"") {
+            i += 1
+            return source[start..<i - 1]
+        }
         scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
         while true {
             // Copy the run up to the next quote, backslash or control character in one go.
             let runStart = i
@@ -276,7 +295,7 @@ private struct Scanner {
             let b = try peek()
             if b == UInt8(ascii: "\"") {
                 i += 1
-                return
+                return scratch[...]
             }
             if b < 0x20 { throw .malformed }
             i += 1

@@ -38,10 +38,12 @@ public enum MultipartParser {
 
     /// Parses `body` delimited by `boundary`, reading at most `maxParts` parts and keeping at
     /// most `maxValues` values. On `.incomplete` the values read so far are kept, with a part cut
-    /// by the end of the input giving its content so far.
+    /// by the end of the input giving its content so far. Contents are slices of `body` (its
+    /// storage, not copies).
     public static func parse(_ body: [UInt8], boundary: [UInt8], maxParts: Int, maxValues: Int) -> Result {
         body.withUnsafeBufferPointer { buffer in
-            var parser = Parser(input: buffer, boundary: boundary, maxParts: maxParts, maxValues: maxValues)
+            var parser = Parser(body: body, input: buffer, boundary: boundary, maxParts: maxParts,
+                                maxValues: maxValues)
             parser.run()
             return parser.result
         }
@@ -55,6 +57,8 @@ private enum Stop: Error {
 }
 
 private struct Parser {
+    /// The body, whose slices the contents are; `input` is its bytes, which the parse reads.
+    let body: [UInt8]
     let input: UnsafeBufferPointer<UInt8>
     /// `--` + boundary.
     let dashBoundary: [UInt8]
@@ -62,7 +66,8 @@ private struct Parser {
     let maxValues: Int
     var result = MultipartParser.Result()
 
-    init(input: UnsafeBufferPointer<UInt8>, boundary: [UInt8], maxParts: Int, maxValues: Int) {
+    init(body: [UInt8], input: UnsafeBufferPointer<UInt8>, boundary: [UInt8], maxParts: Int, maxValues: Int) {
+        self.body = body
         self.input = input
         self.dashBoundary = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
         self.maxParts = maxParts
@@ -145,16 +150,17 @@ private struct Parser {
         guard let disposition else { throw .malformed }
         let (name, filename) = try Self.parseDisposition(input[disposition])
         let contentEnd = find(delimiterFrom: i)
-        let content = Array(input[i..<(contentEnd.map { $0 - 2 } ?? input.count)])
-        try emit(name: name, value: content)
+        // `body` is an array: its indices are `input`'s offsets.
+        let content = body[i..<(contentEnd.map { $0 - 2 } ?? input.count)]
+        try emit(name: name[...], value: content)
         if let filename {
-            try emit(name: name + Self.filenameSuffix, value: filename)
+            try emit(name: (name + Self.filenameSuffix)[...], value: filename[...])
         }
         guard let contentEnd else { throw .incomplete }
         return contentEnd
     }
 
-    private mutating func emit(name: [UInt8], value: [UInt8]) throws(Stop) {
+    private mutating func emit(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) throws(Stop) {
         if result.values.count == maxValues { throw .overflow }
         result.values.append(TargetValue(name: name, value: value))
     }

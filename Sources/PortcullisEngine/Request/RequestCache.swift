@@ -53,8 +53,9 @@ struct RequestCache: Sendable {
     struct ChainEntry: Sendable {
         /// Index of the target's entry in `targets`.
         var target: Int32
-        /// The transformed values; nil: the target's raw values.
-        var values: [[UInt8]]?
+        /// The transformed values (unchanged ones are the raw slices, changed ones arrays of their
+        /// own); nil: the target's raw values.
+        var values: [ArraySlice<UInt8>]?
         /// Where the per-value summaries start in `RequestCache.summaries` (one per value, in
         /// order); valid once `summarized`.
         var firstSummary = 0

@@ -1,3 +1,4 @@
+import Glibc
 import PortcullisHTTP
 
 /// Limits on what the engine extracts from a request, so a hostile request cannot make
@@ -20,6 +21,10 @@ public struct ExtractionLimits: Sendable, Equatable {
 /// parsed once on first use and kept: their named and `_names` forms are cut from that one parse,
 /// and the arrays returned share its storage. (The engine keeps what it read per request itself,
 /// so single-valued targets are not kept here.)
+///
+/// Values are not copied out of the request: a name or value that is a plain run of the head's
+/// or the body's bytes (everything but decoded arguments and JSON strings with escapes) is a
+/// slice of `head.storage` or `body` (see `TargetValue`).
 ///
 /// What each target holds (names in `TargetValue.name`, empty for single-valued targets):
 /// - `method`: the method token as sent; `protocol`: `HTTP/1.0` or `HTTP/1.1`;
@@ -107,7 +112,7 @@ public final class RequestView {
             return parsedQuery().values
         case .queryArg:
             guard let name = selector.name else { return [] }
-            return parsedQuery().values.filter { $0.name == name }
+            return parsedQuery().values.filter { Self.equal($0.name, name) }
         case .queryArgNames:
             return Self.names(parsedQuery().values)
         case .headers:
@@ -121,22 +126,22 @@ public final class RequestView {
             return cookies()
         case .cookie:
             guard let name = selector.name else { return [] }
-            return cookies().filter { $0.name == name }
+            return cookies().filter { Self.equal($0.name, name) }
         case .cookieNames:
             return Self.names(cookies())
         case .body:
-            return body.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: body)]
+            return body.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: body[...])]
         case .bodyArgs:
             return parsedBody().args
         case .bodyArg:
             guard let name = selector.name else { return [] }
-            return parsedBody().args.filter { $0.name == name }
+            return parsedBody().args.filter { Self.equal($0.name, name) }
         case .bodyArgNames:
             return Self.names(parsedBody().args)
         case .bodyJSON:
             return parsedBody().json
         case .clientIP:
-            return [TargetValue(name: [], value: clientAddress)]
+            return [TargetValue(name: [], value: clientAddress[...])]
         case .protocol:
             return head.version == .http11 ? Self.http11 : Self.http10
         }
@@ -167,7 +172,7 @@ public final class RequestView {
             if let index = CommonBytes.methods.index(equalTo: base, from: range.lowerBound, to: range.upperBound) {
                 return Self.methodValues[index]
             }
-            return [TargetValue(name: [], value: ByteScan.copy(base, from: range.lowerBound, to: range.upperBound))]
+            return [TargetValue(name: [], value: head.storage[range])]
         }
     }
 
@@ -182,7 +187,7 @@ public final class RequestView {
 
     private func uri() -> [TargetValue] {
         if let uriValue { return uriValue }
-        let value = [TargetValue(name: [], value: copy(head.originFormTarget))]
+        let value = [TargetValue(name: [], value: head.storage[head.originFormTarget])]
         uriValue = value
         return value
     }
@@ -191,31 +196,22 @@ public final class RequestView {
         let range = pathRange
         if range == head.originFormTarget { return uri() }
         if range.count == 1 && head.storage[range.lowerBound] == UInt8(ascii: "/") { return Self.rootPath }
-        return [TargetValue(name: [], value: copy(range))]
+        return [TargetValue(name: [], value: head.storage[range])]
     }
 
     private func queryValue() -> [TargetValue] {
         let range = queryRange
-        return range.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: copy(range))]
+        return range.isEmpty ? Self.oneEmptyValue : [TargetValue(name: [], value: head.storage[range])]
     }
 
-    private func copy(_ range: Range<Int>) -> [UInt8] {
-        withHeadBytes(orIfEmpty: []) { ByteScan.copy($0, from: range.lowerBound, to: range.upperBound) }
-    }
-
-    /// Every field as `name: value`; common names share `CommonBytes.fieldNames`' storage.
+    /// Every field as `name: value`, both slices of the head.
     private func headers() -> [TargetValue] {
         if let headerValues { return headerValues }
         var out: [TargetValue] = []
         out.reserveCapacity(head.fields.count)
-        withHeadBytes(orIfEmpty: ()) { base in
-            for field in head.fields {
-                let name = CommonBytes.fieldNames.entry(equalTo: base, from: field.name.lowerBound,
-                                                        to: field.name.upperBound)
-                    ?? ByteScan.copy(base, from: field.name.lowerBound, to: field.name.upperBound)
-                out.append(TargetValue(name: name,
-                                       value: ByteScan.copy(base, from: field.value.lowerBound, to: field.value.upperBound)))
-            }
+        let storage = head.storage
+        for field in head.fields {
+            out.append(TargetValue(name: storage[field.name], value: storage[field.value]))
         }
         headerValues = out
         return out
@@ -232,6 +228,14 @@ public final class RequestView {
     }
 
     private static let cookieName = Array("cookie".utf8)
+
+    /// Whether a value's name is exactly `name` (a selector's name).
+    @inline(__always)
+    private static func equal(_ bytes: ArraySlice<UInt8>, _ name: [UInt8]) -> Bool {
+        bytes.count == name.count && bytes.withUnsafeBytes { a in
+            name.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
+    }
 
     /// Each value's name as the value (and as its name): the name's storage, not a copy.
     private static func names(_ values: [TargetValue]) -> [TargetValue] {
