@@ -457,19 +457,21 @@ public struct Inspector: Sendable {
         var longest = 0
         if let values = state.cache.chains[entry].values {
             state.cache.summaries.reserveCapacity(first + values.count)
-            for value in values {
-                let summary = value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
+            // By index (as in `seedMemos`): an element copy held across the append would retain
+            // its slice's storage, once per value.
+            for index in values.indices {
+                let summary = values[index].withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
                 union.formUnion(summary)
-                longest = max(longest, value.count)
+                longest = max(longest, values[index].count)
                 state.cache.summaries.append(summary)
             }
         } else {
             let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
             state.cache.summaries.reserveCapacity(first + values.count)
-            for value in values {
-                let summary = value.value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
+            for index in values.indices {
+                let summary = values[index].value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
                 union.formUnion(summary)
-                longest = max(longest, value.value.count)
+                longest = max(longest, values[index].value.count)
                 state.cache.summaries.append(summary)
             }
         }
