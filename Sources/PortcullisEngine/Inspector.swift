@@ -88,9 +88,17 @@ public struct Inspector: Sendable {
         }
         if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
         let singles = phase == .requestHeaders ? ruleSet.plan.flat.headerSingles : ruleSet.plan.flat.bodySingles
+        if !O.isActive {
+            resolveAll(phase == .requestHeaders ? ruleSet.plan.headerScreen : ruleSet.plan.bodyScreen,
+                       request, &state)
+        }
         for r in programs.indices {
             // Most rules are one check: decided from the flat tables without touching the program.
             let single = Int(singles[r])
+            if !O.isActive && single >= 0 {
+                let info = ruleSet.plan.flat.checks[single]
+                if !info.negated && Self.ruledOut(info, state.cache) { continue }
+            }
             if O.isActive { observer.ruleStarted(programs[r].rule, phase: phase) }
             let matched = single >= 0
                 ? matches(check: single, request: request, state: &state, scratch: &scratch, observer: &observer)
@@ -236,10 +244,8 @@ public struct Inspector: Sendable {
         let flat = ruleSet.plan.flat
         let info = flat.checks[index]
         var hit: Found?
-        // Every target already read and none has values: nothing to test.
-        let allAbsent = !O.isActive && info.masked && info.targetBits.isSubset(of: state.cache.known)
-            && !info.targetBits.intersects(state.cache.present)
-        search: for t in Int(info.firstTarget)..<Int(info.endTarget) where !allAbsent {
+        let decided = !O.isActive && Self.ruledOut(info, state.cache)
+        search: for t in Int(info.firstTarget)..<Int(info.endTarget) where !decided {
             if O.wantsSteps {
                 hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer)
                 if hit != nil { break search }
@@ -260,11 +266,13 @@ public struct Inspector: Sendable {
                 }
             }
             if entry == RequestCache.absent {
+                state.cache.resolved.insert(Int(target.chain))
                 if O.isActive { observer.targetRead(ruleSet.plan.targets[Int(target.target)], values: []) }
                 continue
             }
             if info.screens {
                 if !state.cache.chains[Int(entry)].summarized { summarize(Int(entry), &state) }
+                if !state.cache.resolved.contains(Int(target.chain)) { resolve(Int(target.chain), Int(entry), &state) }
                 if !mayMatch(info, state.cache.chains[Int(entry)].longest, state.cache.chains[Int(entry)].union) {
                     // No value can match: the operator is not run (observers see its no-match).
                     if O.isActive { reportSkipped(index, t - Int(info.firstTarget), Int(entry), &state, &observer) }
@@ -479,6 +487,65 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].union = union
         state.cache.chains[entry].longest = longest
         state.cache.chains[entry].summarized = true
+    }
+
+    /// True when no value of the check can match, known without walking its targets: every
+    /// target already read and none has values, or every chain slot resolved and none holds
+    /// the check's literals (`RequestCache.candidates`, bit-parallel over all checks).
+    @inline(__always)
+    private static func ruledOut(_ info: CheckInfo, _ cache: RequestCache) -> Bool {
+        if info.chainsMasked && info.chainBits.isSubset(of: cache.resolved)
+            && cache.candidates.low & info.screenLow | cache.candidates.high & info.screenHigh == 0 { return true }
+        return info.masked && info.targetBits.isSubset(of: cache.known) && !info.targetBits.intersects(cache.present)
+    }
+
+    /// Resolves what a phase's screened checks read, where that costs no transformation: every
+    /// chain slot over a target the request lacks, and every chain slot whose steps are known
+    /// to leave all the target's values unchanged (their values are the raw ones, summarized
+    /// once). Slots that would run a transformation are left to the checks that need them (a
+    /// rule that decides early then spares the work). Most checks are then decided by `ruledOut`.
+    @inline(never)
+    private func resolveAll(_ screen: Range<Int>, _ request: RequestView, _ state: inout EvaluationState) {
+        let flat = ruleSet.plan.flat
+        for i in screen {
+            let target = flat.screenTargets[i]
+            if target.chainBits.isSubset(of: state.cache.resolved) { continue }
+            let entry = targetEntry(Int(target.target), request, &state)
+            if entry < 0 {
+                state.cache.resolved.formUnion(target.chainBits)
+                continue
+            }
+            if !state.cache.targets[entry].memosReady { seedMemos(entry, &state) }
+            let unchanged = state.cache.targets[entry].unchangedByAll
+            var bits = ChainBits()
+            var readers = LiteralScreen.Hits()
+            for c in Int(target.firstChain)..<Int(target.endChain) where flat.screenChains[c].mask & ~unchanged == 0 {
+                bits.insert(Int(flat.screenChains[c].slot))
+                readers.low |= flat.screenChains[c].readers.low
+                readers.high |= flat.screenChains[c].readers.high
+            }
+            if bits == ChainBits() { continue }
+            // Those slots' values are the raw ones: summarized once, as the raw slot.
+            let rawSlot = Int(flat.chains[Int(flat.screenChains[Int(target.firstChain)].slot)].raw)
+            var raw = state.cache.chainIndex[rawSlot]
+            if raw == RequestCache.unread { raw = prepareChain(rawSlot, request, &state) }
+            if !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), &state) }
+            let union = state.cache.chains[Int(raw)].union.literals
+            state.cache.candidates.low |= readers.low & union.low
+            state.cache.candidates.high |= readers.high & union.high
+            state.cache.resolved.formUnion(bits)
+        }
+    }
+
+    /// Marks chain slot `slot` (summarized as entry `entry`) resolved: the checks reading it whose
+    /// literals occur in one of its values become candidates.
+    @inline(never)
+    private func resolve(_ slot: Int, _ entry: Int, _ state: inout EvaluationState) {
+        let readers = ruleSet.plan.flat.chains[slot].readers
+        let union = state.cache.chains[entry].union.literals
+        state.cache.candidates.low |= readers.low & union.low
+        state.cache.candidates.high |= readers.high & union.high
+        state.cache.resolved.insert(slot)
     }
 
     /// False when the check's regex cannot match a value of `length` bytes with `summary`: PCRE2's

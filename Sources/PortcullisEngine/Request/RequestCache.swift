@@ -31,6 +31,13 @@ struct RequestCache: Sendable {
     /// Target slots (below `TargetBits.capacity`) already read, and those of them with values.
     var known = TargetBits()
     var present = TargetBits()
+    /// Chain slots (below `ChainBits.capacity`) resolved for the screen: absent, or read and
+    /// summarized.
+    var resolved = ChainBits()
+    /// Screen bits of the checks whose literals occur in some value of a resolved slot they
+    /// read (each slot adds its `ChainInfo.readers ∩ union.literals` once). A check whose slots
+    /// are all resolved and whose bit is not here cannot match any of its values.
+    var candidates = LiteralScreen.Hits()
 
     static let unread: Int32 = -1
     static let absent: Int32 = -2
@@ -110,6 +117,8 @@ struct RequestCache: Sendable {
         memos.removeAll(keepingCapacity: true)
         known = TargetBits()
         present = TargetBits()
+        resolved = ChainBits()
+        candidates = LiteralScreen.Hits()
     }
 
     /// Drops what the cache holds for its request (values, transformed values, summaries) but
@@ -137,5 +146,7 @@ struct RequestCache: Sendable {
         for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
         known.remove(set.plan.bodyTargetBits)
         present.remove(set.plan.bodyTargetBits)
+        // The body slots' bits stay in `candidates`: a stale bit only sends a check to the walk.
+        resolved.remove(set.plan.bodyChainBits)
     }
 }

@@ -24,6 +24,13 @@ struct EvaluationPlan: Sendable {
     let bodyChains: [Int]
     /// `bodyTargets` as bits (those below the capacity).
     let bodyTargetBits: TargetBits
+    /// `bodyChains` as bits (those below the capacity).
+    let bodyChainBits: ChainBits
+    /// What each phase resolves before its rules run: the targets read by its screened checks
+    /// (`CheckInfo.chainsMasked`) and their chain slots, in the order the rules first read them
+    /// (ranges of `flat.screenTargets`).
+    let headerScreen: Range<Int>
+    let bodyScreen: Range<Int>
     /// The required literals of regex checks, looked for in one pass per value; nil when no
     /// check has any.
     let screen: LiteralScreen?
@@ -52,15 +59,64 @@ struct EvaluationPlan: Sendable {
         self.bodyTargetBits = bodyBits
         let chainPrograms = numbering.chainPrograms
         self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
+        var bodyChainBits = ChainBits()
+        for slot in bodyChains { bodyChainBits.insert(slot) }
+        self.bodyChainBits = bodyChainBits
+        // Each chain slot's readers: the screen bits of the checks that read it.
+        var readers = [LiteralScreen.Hits](repeating: LiteralScreen.Hits(), count: chainPrograms.count)
+        for info in numbering.checkInfo where info.screenBit >= 0 {
+            for t in Int(info.firstTarget)..<Int(info.endTarget) {
+                let slot = Int(numbering.checkTargets[t].chain)
+                readers[slot].low |= info.screenLow
+                readers[slot].high |= info.screenHigh
+            }
+        }
         self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
+        var screenTargets: [ScreenTarget] = []
+        var screenChains: [ScreenChain] = []
+        // Lays out a phase's screen targets; returns their range.
+        func layOutScreen(_ rules: [RuleProgram]) -> Range<Int> {
+            var byTarget: [Int32: Int] = [:]
+            var phase: [(target: Int32, chains: [Int32], bits: ChainBits)] = []
+            for rule in rules {
+                for check in rule.condition.checkIndices {
+                    let info = numbering.checkInfo[check]
+                    guard info.chainsMasked else { continue }
+                    for t in Int(info.firstTarget)..<Int(info.endTarget) {
+                        let pair = numbering.checkTargets[t]
+                        let index = byTarget[pair.target] ?? {
+                            phase.append((pair.target, [], ChainBits()))
+                            byTarget[pair.target] = phase.count - 1
+                            return phase.count - 1
+                        }()
+                        if phase[index].bits.insert(Int(pair.chain)) { phase[index].chains.append(pair.chain) }
+                    }
+                }
+            }
+            let first = screenTargets.count
+            for entry in phase {
+                screenTargets.append(ScreenTarget(target: entry.target, firstChain: Int32(screenChains.count),
+                                                  endChain: Int32(screenChains.count + entry.chains.count),
+                                                  chainBits: entry.bits))
+                screenChains.append(contentsOf: entry.chains.map {
+                    ScreenChain(slot: $0, mask: chainPrograms[Int($0)].mask, readers: readers[Int($0)])
+                })
+            }
+            return first..<screenTargets.count
+        }
+        self.headerScreen = layOutScreen(self.headerRules)
+        self.bodyScreen = layOutScreen(self.bodyRules)
         let tables = PlanTables(PlanPointers(
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
             filters: PlanTables.copy(numbering.filters),
             headerSingles: PlanTables.copy(self.headerRules.map { Int32($0.singleCheck) }),
             bodySingles: PlanTables.copy(self.bodyRules.map { Int32($0.singleCheck) }),
-            chains: PlanTables.copy(chainPrograms.map {
-                ChainInfo(target: $0.target, raw: numbering.rawChains[Int($0.target)], mask: $0.mask)
+            screenTargets: PlanTables.copy(screenTargets),
+            screenChains: PlanTables.copy(screenChains),
+            chains: PlanTables.copy(chainPrograms.indices.map {
+                ChainInfo(target: chainPrograms[$0].target, raw: numbering.rawChains[Int(chainPrograms[$0].target)],
+                          mask: chainPrograms[$0].mask, readers: readers[$0])
             })))
         self.tables = tables
         self.flat = tables.flat
@@ -76,6 +132,10 @@ struct PlanPointers: @unchecked Sendable {
     /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
+    /// The targets each phase resolves first (`EvaluationPlan.headerScreen`/`bodyScreen`) and
+    /// their chain slots (`ScreenTarget.firstChain..<endChain` of `screenChains`).
+    let screenTargets: UnsafePointer<ScreenTarget>
+    let screenChains: UnsafePointer<ScreenChain>
     /// Per chain slot: its target, its target's raw slot and its transformations' memo bits.
     let chains: UnsafePointer<ChainInfo>
 }
@@ -86,6 +146,10 @@ struct ChainInfo: Sendable {
     var target: Int32
     var raw: Int32
     var mask: UInt64
+    /// The screen bits of the checks that read the slot: once the slot's values are summarized,
+    /// `readers ∩ union.literals` are the checks among them whose literals occur in some value
+    /// (`RequestCache.candidates`).
+    var readers: LiteralScreen.Hits
 }
 
 /// What the per-check loop needs of one check, as plain values.
@@ -113,6 +177,12 @@ struct CheckInfo: Sendable {
     /// True when every target slot of the check has a bit (slot < `TargetBits.capacity`): a check
     /// whose targets are all known absent is then decided with one test.
     var masked: Bool
+    /// The check's chain slots as bits; valid when `chainsMasked`.
+    var chainBits: ChainBits
+    /// True when the check has a screen bit and every chain slot of it has a bit: once all its
+    /// slots are resolved (absent or summarized) the check is decided from the request's
+    /// `RequestCache.candidates` without walking its targets.
+    var chainsMasked: Bool
 
     /// True when the check can rule values out from their summaries alone.
     var screens: Bool { screenBit >= 0 || firstFilter < endFilter }
@@ -144,6 +214,80 @@ struct TargetBits: Sendable, Equatable {
     func intersects(_ other: TargetBits) -> Bool { low & other.low | high & other.high != 0 }
 }
 
+/// A target a phase resolves before its rules run, with the chain slots over it that its
+/// screened checks read.
+struct ScreenTarget: Sendable {
+    var target: Int32
+    /// Its chain slots: `PlanPointers.screenChains[firstChain..<endChain]`.
+    var firstChain: Int32
+    var endChain: Int32
+    var chainBits: ChainBits
+}
+
+/// A chain slot a phase resolves first, with what resolving it needs as plain values.
+struct ScreenChain: Sendable {
+    var slot: Int32
+    /// Its transformations' memo bits (`ChainProgram.mask`).
+    var mask: UInt64
+    /// The screen bits of the checks that read it (`ChainInfo.readers`).
+    var readers: LiteralScreen.Hits
+}
+
+/// A set of chain slots below `capacity`, one bit each.
+struct ChainBits: Sendable, Equatable {
+    static let capacity = 256
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    var w2: UInt64 = 0
+    var w3: UInt64 = 0
+
+    /// Adds `slot`; false when it has no bit (already there or beyond the capacity).
+    @discardableResult @inline(__always)
+    mutating func insert(_ slot: Int) -> Bool {
+        guard slot >= 0 && slot < Self.capacity && !contains(slot) else { return false }
+        let bit = UInt64(1) &<< UInt64(slot & 63)
+        switch slot &>> 6 {
+        case 0: w0 |= bit
+        case 1: w1 |= bit
+        case 2: w2 |= bit
+        default: w3 |= bit
+        }
+        return true
+    }
+
+    @inline(__always)
+    func contains(_ slot: Int) -> Bool {
+        let bit = UInt64(1) &<< UInt64(slot & 63)
+        switch slot &>> 6 {
+        case 0: return w0 & bit != 0
+        case 1: return w1 & bit != 0
+        case 2: return w2 & bit != 0
+        case 3: return w3 & bit != 0
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    mutating func formUnion(_ other: ChainBits) {
+        w0 |= other.w0
+        w1 |= other.w1
+        w2 |= other.w2
+        w3 |= other.w3
+    }
+
+    mutating func remove(_ other: ChainBits) {
+        w0 &= ~other.w0
+        w1 &= ~other.w1
+        w2 &= ~other.w2
+        w3 &= ~other.w3
+    }
+
+    @inline(__always)
+    func isSubset(of other: ChainBits) -> Bool {
+        (w0 & ~other.w0) | (w1 & ~other.w1) | (w2 & ~other.w2) | (w3 & ~other.w3) == 0
+    }
+}
+
 /// One target of a check: its target slot and its (target, chain) slot.
 struct CheckTarget: Sendable {
     var target: Int32
@@ -172,6 +316,8 @@ final class PlanTables: @unchecked Sendable {
         flat.headerSingles.deallocate()
         flat.bodySingles.deallocate()
         flat.chains.deallocate()
+        flat.screenTargets.deallocate()
+        flat.screenChains.deallocate()
     }
 }
 
@@ -260,12 +406,16 @@ struct SlotNumbering {
         let firstTarget = Int32(checkTargets.count)
         var bits = TargetBits()
         var masked = true
+        var chainBits = ChainBits()
+        var chainsMasked = true
         let minimum = Self.minimumMatchLength(of: check.op)
         for selector in check.targets {
             let slot = target(selector)
             masked = bits.insert(slot) && masked
             let chainSlot = chain(target: slot, check.transforms)
             chainPrograms[chainSlot].minUseful = min(chainPrograms[chainSlot].minUseful, minimum)
+            chainsMasked = chainSlot < ChainBits.capacity && chainsMasked
+            chainBits.insert(chainSlot)
             checkTargets.append(CheckTarget(target: Int32(slot), chain: Int32(chainSlot)))
         }
         let firstFilter = Int32(filters.count)
@@ -275,7 +425,8 @@ struct SlotNumbering {
                                    screenBit: Int32(bit),
                                    screenLow: bit >= 0 && bit < 64 ? UInt64(1) << UInt64(bit) : 0,
                                    screenHigh: bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0, firstFilter: firstFilter, endFilter: Int32(filters.count),
-                                   negated: check.negated, targetBits: bits, masked: masked))
+                                   negated: check.negated, targetBits: bits, masked: masked,
+                                   chainBits: chainBits, chainsMasked: chainsMasked && bit >= 0))
         if let preimage = Self.preimage(of: check, literalScreened: bit >= 0) {
             preimages.append(preimage)
             checkInfo[checkInfo.count - 1].preimage = Int32(preimages.count - 1)
@@ -347,6 +498,16 @@ indirect enum ConditionProgram: Sendable {
     case any([ConditionProgram])
     case not(ConditionProgram)
     case label(LabelMatch)
+
+    /// The checks of the condition, in order.
+    var checkIndices: [Int] {
+        switch self {
+        case .check(let index): return [index]
+        case .all(let parts), .any(let parts): return parts.flatMap(\.checkIndices)
+        case .not(let inner): return inner.checkIndices
+        case .label: return []
+        }
+    }
 
     init(_ condition: Condition, _ numbering: inout SlotNumbering) {
         switch condition {
