@@ -295,7 +295,10 @@ private struct Scanner {
             let b = try peek()
             if b == UInt8(ascii: "\"") {
                 i += 1
-                return scratch[...]
+                // A copy of exactly its size: a value sharing `scratch` would make the next
+                // `removeAll(keepingCapacity:)` allocate scratch's whole capacity again, so one
+                // long string followed by many short escaped ones would cost its length each.
+                return scratch.withUnsafeBufferPointer { Array($0) }[...]
             }
             if b < 0x20 { throw .malformed }
             i += 1
