@@ -70,7 +70,9 @@ public final class EventLoop: @unchecked Sendable {
         watcher.activate()
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + tickInterval, repeating: tickInterval, leeway: .milliseconds(10))
-        timer.setEventHandler { [weak self] in self?.sweepDeadlines() }
+        // Strong, not weak (see `ReadinessWatcher.init`): `stop` cancels the timer, which
+        // releases this handler and so the loop.
+        timer.setEventHandler { self.sweepDeadlines() }
         timer.activate()
         tickTimer = timer
     }

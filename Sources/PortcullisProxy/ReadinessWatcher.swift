@@ -39,7 +39,10 @@ final class ReadinessWatcher {
         precondition(epfd >= 0, "epoll_create1 failed: errno \(errno)")
         events = .allocate(capacity: Self.batch)
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
-        source.setEventHandler { [weak self] in self?.drain() }
+        // Strong, not weak: a weak capture gives the watcher a side table, and then every retain
+        // of it (each `watch` and `unwatch`) takes the runtime's slow path. The cycle through the
+        // source is broken by `cancel`, after which Dispatch releases the handler.
+        source.setEventHandler { self.drain() }
         self.source = source
     }
 

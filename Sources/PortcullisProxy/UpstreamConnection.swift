@@ -59,7 +59,6 @@ final class UpstreamConnection: EventHandler {
     private var pendingInput: [UInt8] = []
     /// When it became idle in the pool.
     var idleSince: UInt64 = 0
-    var onClose: ((UpstreamConnection) -> Void)?
 
     init(loop: EventLoop, fd: Int32, connecting: Bool) {
         self.loop = loop
@@ -210,7 +209,6 @@ final class UpstreamConnection: EventHandler {
         loop.watcher.unwatch(fd, closing: true)
         if reset { _ = cshim_set_linger_zero(fd) }
         Glibc.close(fd)
-        onClose?(self)
-        onClose = nil
+        loop.upstreamPool.closed(self)
     }
 }

@@ -40,12 +40,17 @@ final class UpstreamPool {
             return .failed(errno)
         }
         openCount += 1
-        conn.onClose = { [weak self] c in
-            guard let self else { return }
-            self.openCount -= 1
-            if let i = self.idle.firstIndex(where: { $0 === c }) { self.idle.remove(at: i) }
-        }
         return .connection(conn)
+    }
+
+    /// A connection this pool opened has closed (called by the connection itself).
+    ///
+    /// A method rather than a closure per connection: a `[weak self]` closure allocated a
+    /// context per connection and gave the pool a side table, which sent every retain of the pool
+    /// through the runtime's slow path.
+    func closed(_ conn: UpstreamConnection) {
+        openCount -= 1
+        if let i = idle.firstIndex(where: { $0 === conn }) { idle.remove(at: i) }
     }
 
     /// Takes back a connection whose last response was complete and reusable.
