@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -102,4 +104,28 @@ int cshim_set_nonblocking(int fd) {
 int cshim_set_linger_zero(int fd) {
     struct linger l = {1, 0};
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+int cshim_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+void cshim_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    ssize_t n;
+    do {
+        n = write(fd, &one, sizeof one);
+    } while (n < 0 && errno == EINTR);
+}
+
+void cshim_eventfd_reset(int fd) {
+    uint64_t value;
+    ssize_t n;
+    do {
+        n = read(fd, &value, sizeof value);
+    } while (n < 0 && errno == EINTR);
+}
+
+uint64_t cshim_coarse_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -13,6 +13,8 @@ public final class EventLoop: @unchecked Sendable {
     public let index: Int
     let queue: DispatchQueue
     let watcher: ReadinessWatcher
+    /// Announces work from other threads (see `sync` and `execute`).
+    private let wakeup: LoopWakeup
     let time: TimeSource
     /// Scratch space for every read on this loop; bytes that must outlive a read are copied out.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -35,7 +37,7 @@ public final class EventLoop: @unchecked Sendable {
     var scratch = EvaluationScratch()
     /// Request ids, counters and the block log of this loop's requests.
     let observer: RequestObserver
-    /// Regex evaluations on this loop that hit their match limit (read with `queue.sync`).
+    /// Regex evaluations on this loop that hit their match limit (read with `sync`).
     private(set) var regexLimitHits = 0
     /// The program's diagnostics; set when listening starts.
     private(set) var logger = Logger(label: "portcullis")
@@ -51,7 +53,9 @@ public final class EventLoop: @unchecked Sendable {
         self.index = index
         self.inspector = inspector
         self.queue = DispatchQueue(label: "portcullis.loop.\(index)")
-        self.watcher = ReadinessWatcher(queue: queue)
+        let wakeup = LoopWakeup()
+        self.wakeup = wakeup
+        self.watcher = ReadinessWatcher(queue: queue, wakeup: wakeup, budgetMilliseconds: tickMilliseconds)
         self.time = time
         self.observer = RequestObserver(loopIndex: index, time: time)
         self.readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
@@ -106,8 +110,27 @@ public final class EventLoop: @unchecked Sendable {
         ])
     }
 
-    /// Runs `work` on the loop.
-    public func execute(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
+    /// Runs `work` on the loop (from any thread, the loop's own included).
+    ///
+    /// Work for a loop goes through here or `sync`, never straight to `queue`: the loop's
+    /// handler may be waiting in its epoll set and must be told to hand the queue back.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        let wakeup = self.wakeup
+        wakeup.announce()
+        queue.async {
+            wakeup.started()
+            work()
+        }
+    }
+
+    /// Runs `work` on the loop and returns its result (from any thread but the loop's own).
+    func sync<T>(_ work: () throws -> T) rethrows -> T {
+        wakeup.announce()
+        return try queue.sync {
+            wakeup.started()
+            return try work()
+        }
+    }
 
     var now: UInt64 { time.nowNanoseconds() }
 

@@ -56,7 +56,7 @@ public final class ProxyServer: Sendable {
         for loop in loops {
             loop.upstreamIdleTimeout = context.upstreamIdleTimeout
             loop.start()
-            loop.queue.sync { loop.startListening(fd: fd, context: context, logger: logger) }
+            loop.sync { loop.startListening(fd: fd, context: context, logger: logger) }
         }
         state.withLock { $0.listenFD = fd }
         return Socket.localPort(fd)
@@ -75,12 +75,12 @@ public final class ProxyServer: Sendable {
         let group = DispatchGroup()
         for loop in loops {
             group.enter()
-            loop.queue.async { loop.stopListening(); group.leave() }
+            loop.execute { loop.stopListening(); group.leave() }
         }
         group.notify(queue: .global()) { [self] in
             if fd >= 0 { close(fd) }
             for loop in loops {
-                loop.queue.async { [self] in
+                loop.execute { [self] in
                     loop.onDrained = { [self] in self.loopDrained() }
                     loop.beginDraining { loop.closeIdleClients() }
                 }
@@ -111,7 +111,7 @@ public final class ProxyServer: Sendable {
         let group = DispatchGroup()
         for loop in loops {
             group.enter()
-            loop.queue.async { loop.stop(); group.leave() }
+            loop.execute { loop.stop(); group.leave() }
         }
         group.notify(queue: .global()) { [stopped] in stopped.signal() }
     }
@@ -122,10 +122,10 @@ public final class ProxyServer: Sendable {
     /// force, returned, shares them with the previous one).
     @discardableResult
     public func replaceRuleSet(_ ruleSet: CompiledRuleSet) -> CompiledRuleSet {
-        let previous = loops[0].queue.sync { loops[0].inspector.ruleSet }
+        let previous = loops[0].sync { loops[0].inspector.ruleSet }
         let inForce = ruleSet.keepingRateLimitState(of: previous)
         let inspector = Inspector(ruleSet: inForce)
-        for loop in loops { loop.queue.sync { loop.inspector = inspector } }
+        for loop in loops { loop.sync { loop.inspector = inspector } }
         metrics.ruleSetLoaded(name: ruleSet.name, id: RuleSetID.of(ruleSet))
         return inForce
     }
@@ -136,7 +136,7 @@ public final class ProxyServer: Sendable {
         var total = LoopStats()
         var clients = 0, upstreams = 0, regexHits = 0
         for loop in loops {
-            let (stats, c, u, r) = loop.queue.sync { (loop.observer.stats, loop.clientCount, loop.upstreamPool.openCount, loop.regexLimitHits) }
+            let (stats, c, u, r) = loop.sync { (loop.observer.stats, loop.clientCount, loop.upstreamPool.openCount, loop.regexLimitHits) }
             total.add(stats)
             clients += c
             upstreams += u
@@ -154,26 +154,26 @@ public final class ProxyServer: Sendable {
 
     /// Runs every loop's deadline sweep now and waits for it (tests with a manual clock).
     public func sweepDeadlines() {
-        for loop in loops { loop.queue.sync { loop.sweepDeadlines() } }
+        for loop in loops { loop.sync { loop.sweepDeadlines() } }
     }
 
     /// Open client connections over all loops (waits for each loop).
     public func clientConnectionCount() -> Int {
-        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientCount } }
+        loops.reduce(0) { sum, loop in sum + loop.sync { loop.clientCount } }
     }
 
     /// Clients that stopped reading while a response waits for them (waits for each loop).
     public func clientsWaitingToSend() -> Int {
-        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.clientsWaitingToSend } }
+        loops.reduce(0) { sum, loop in sum + loop.sync { loop.clientsWaitingToSend } }
     }
 
     /// Regex evaluations that hit their match limit, over all loops (waits for each loop).
     public func regexLimitHitCount() -> Int {
-        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.regexLimitHits } }
+        loops.reduce(0) { sum, loop in sum + loop.sync { loop.regexLimitHits } }
     }
 
     /// Open upstream connections over all loops (waits for each loop).
     public func upstreamConnectionCount() -> Int {
-        loops.reduce(0) { sum, loop in sum + loop.queue.sync { loop.upstreamPool.openCount } }
+        loops.reduce(0) { sum, loop in sum + loop.sync { loop.upstreamPool.openCount } }
     }
 }

@@ -48,6 +48,14 @@ int cshim_errno(void);
 int cshim_set_nonblocking(int fd);
 /// Sets SO_LINGER {1, 0} so close() sends RST (used to abort a connection).
 int cshim_set_linger_zero(int fd);
+/// A non-blocking, close-on-exec eventfd (counter 0), or -1.
+int cshim_eventfd(void);
+/// Adds 1 to an eventfd's counter, making it readable.
+void cshim_eventfd_signal(int fd);
+/// Resets an eventfd's counter to 0 (no effect when it is 0).
+void cshim_eventfd_reset(int fd);
+/// CLOCK_MONOTONIC_COARSE in nanoseconds: a few nanoseconds to read, resolution of a tick.
+uint64_t cshim_coarse_now(void);
 
 #ifdef __cplusplus
 }

@@ -73,7 +73,7 @@ public final class LocalHTTPServer: Sendable {
         self.listenFD = try Socket.listen(on: address)
         let acceptor = LocalAcceptor(loop: loop, fd: listenFD, handler: handler)
         loop.start()
-        loop.queue.sync { _ = loop.watcher.watch(listenFD, acceptor, edgeTriggered: false) }
+        loop.sync { _ = loop.watcher.watch(listenFD, acceptor, edgeTriggered: false) }
     }
 
     /// Stops the loop on its own queue (so no request in progress there loses it) and closes the
