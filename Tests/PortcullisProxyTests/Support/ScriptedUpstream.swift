@@ -10,6 +10,11 @@ final class ScriptedUpstream: Sendable {
     let port: UInt16
     private let listenFD: Int32
     private let state = Mutex(Recorded())
+    /// Whether the listening socket was shut down / closed. Only the accept thread closes it, after
+    /// its last `accept`: closed by `stop` while that thread was about to call `accept`, the number
+    /// could be reused by another test's listening socket, whose connections this upstream's
+    /// thread would then take (and record here, not there).
+    private let listening = Mutex((shutDown: false, closed: false))
     private let requestArrived = DispatchSemaphore(value: 0)
     private let connectionEnded = DispatchSemaphore(value: 0)
 
@@ -44,7 +49,11 @@ final class ScriptedUpstream: Sendable {
         BlockingThread.start { [self] in
             while true {
                 let c = accept(fd, nil, nil)
-                if c < 0 { return }
+                if c < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    listening.withLock { $0.closed = true; close(fd) }
+                    return
+                }
                 state.withLock { $0.connections += 1 }
                 BlockingThread.start { [self] in
                     let peer = UpstreamPeer(fd: c, upstream: self)
@@ -57,7 +66,13 @@ final class ScriptedUpstream: Sendable {
     }
 
     /// Stops accepting (open connections end with their scripts).
-    func stop() { shutdown(listenFD, Int32(SHUT_RDWR)); close(listenFD) }
+    func stop() {
+        listening.withLock {
+            guard !$0.shutDown, !$0.closed else { return }
+            $0.shutDown = true
+            shutdown(listenFD, Int32(SHUT_RDWR))
+        }
+    }
 
     var recorded: Recorded { state.withLock { $0 } }
 
