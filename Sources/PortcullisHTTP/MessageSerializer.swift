@@ -38,74 +38,79 @@ public enum MessageSerializer {
                                         scheme: StaticString, defaultHost: [UInt8],
                                         options: ForwardingOptions, requestID: [UInt8]? = nil,
                                         into out: inout [UInt8]) {
-        let storage = head.storage
-        out.reserveCapacity(out.count + storage.count + 128 + clientAddress.count)
-        out.append(contentsOf: storage[head.methodRange])
-        out.append(Byte.sp)
-        out.append(contentsOf: storage[head.originFormTarget])
-        ASCII.append(" HTTP/1.1\r\nHost: ", to: &out)
-        if let authority = head.authority {
-            out.append(contentsOf: storage[authority])
-        } else {
-            out.append(contentsOf: defaultHost)
-        }
-        crlf(&out)
-        var clientForwardedFor = false
-        for field in head.fields where !field.isHopByHop {
-            switch field.kind {
-            case .host:
-                continue
-            case .xForwardedFor where options.forwardedFor != .off:
-                clientForwardedFor = true
-                continue
-            case .xForwardedProto where options.forwardedProto:
-                continue
-            case .xForwardedHost where options.forwardedHost:
-                continue
-            case .xRequestID where requestID != nil:
-                continue
-            default:
-                writeField(storage, field, &out)
-            }
-        }
-        writeFraming(framing, &out)
-        switch options.forwardedFor {
-        case .append:
-            ASCII.append("X-Forwarded-For: ", to: &out)
-            if clientForwardedFor {
-                for field in head.fields
-                where field.kind == .xForwardedFor && !field.isHopByHop && !field.value.isEmpty {
-                    out.append(contentsOf: storage[field.value])
-                    ASCII.append(", ", to: &out)
+        // Every piece is a range of the head's bytes, an argument or a constant, so this bounds
+        // the head: its bytes twice (Host and X-Forwarded-Host repeat the authority), the
+        // separators a field can gain, the arguments and the constant lines.
+        let capacity = 2 * head.storage.count + 6 * head.fields.count + defaultHost.count
+            + clientAddress.count + (requestID?.count ?? 0) + scheme.utf8CodeUnitCount + 256
+        head.storage.withUnsafeBufferPointer { storage in
+            HeadWriter.write(capacity: capacity, to: &out) { w in
+                w.write(storage, head.methodRange)
+                w.write(Byte.sp)
+                w.write(storage, head.originFormTarget)
+                w.write(" HTTP/1.1\r\nHost: ")
+                if let authority = head.authority {
+                    w.write(storage, authority)
+                } else {
+                    w.write(defaultHost)
                 }
+                w.crlf()
+                var clientForwardedFor = false
+                for field in head.fields where !field.isHopByHop {
+                    switch field.kind {
+                    case .host:
+                        continue
+                    case .xForwardedFor where options.forwardedFor != .off:
+                        clientForwardedFor = true
+                        continue
+                    case .xForwardedProto where options.forwardedProto:
+                        continue
+                    case .xForwardedHost where options.forwardedHost:
+                        continue
+                    case .xRequestID where requestID != nil:
+                        continue
+                    default:
+                        writeField(storage, field, &w)
+                    }
+                }
+                writeFraming(framing, &w)
+                switch options.forwardedFor {
+                case .append:
+                    w.write("X-Forwarded-For: ")
+                    if clientForwardedFor {
+                        for field in head.fields
+                        where field.kind == .xForwardedFor && !field.isHopByHop && !field.value.isEmpty {
+                            w.write(storage, field.value)
+                            w.write(", ")
+                        }
+                    }
+                    w.write(clientAddress)
+                    w.crlf()
+                case .replace:
+                    w.write("X-Forwarded-For: ")
+                    w.write(clientAddress)
+                    w.crlf()
+                case .off:
+                    break
+                }
+                if options.forwardedProto {
+                    w.write("X-Forwarded-Proto: ")
+                    w.write(scheme)
+                    w.crlf()
+                }
+                if options.forwardedHost, let authority = head.authority {
+                    w.write("X-Forwarded-Host: ")
+                    w.write(storage, authority)
+                    w.crlf()
+                }
+                if let requestID {
+                    w.write("X-Request-Id: ")
+                    w.write(requestID)
+                    w.crlf()
+                }
+                w.crlf()
             }
-            out.append(contentsOf: clientAddress)
-            crlf(&out)
-        case .replace:
-            ASCII.append("X-Forwarded-For: ", to: &out)
-            out.append(contentsOf: clientAddress)
-            crlf(&out)
-        case .off:
-            break
         }
-        if options.forwardedProto {
-            ASCII.append("X-Forwarded-Proto: ", to: &out)
-            ASCII.append(scheme, to: &out)
-            crlf(&out)
-        }
-        if options.forwardedHost, let authority = head.authority {
-            ASCII.append("X-Forwarded-Host: ", to: &out)
-            out.append(contentsOf: storage[authority])
-            crlf(&out)
-        }
-        if let requestID { writeRequestID(requestID, &out) }
-        crlf(&out)
-    }
-
-    private static func writeRequestID(_ id: [UInt8], _ out: inout [UInt8]) {
-        ASCII.append("X-Request-Id: ", to: &out)
-        out.append(contentsOf: id)
-        crlf(&out)
     }
 
     /// Appends the response head to send to the client: HTTP/1.1 status line, hop-by-hop fields
@@ -120,41 +125,56 @@ public enum MessageSerializer {
     public static func writeResponseHead(_ head: ResponseHead, framing: BodyFraming, keepAlive: Bool,
                                          clientVersion: HTTPVersion, requestID: [UInt8]? = nil,
                                          into out: inout [UInt8]) {
-        let storage = head.storage
-        out.reserveCapacity(out.count + storage.count + 64)
-        writeStatusLine(head.status, &out) { out in
-            if head.reason.isEmpty {
-                ASCII.append(ReasonPhrase.of(head.status), to: &out)
-            } else {
-                out.append(contentsOf: storage[head.reason])
+        // As for requests: the head's bytes twice (a copied Content-Length repeats a value), the
+        // separators a field can gain, the id and the constant lines (a standard reason phrase
+        // is shorter than 64 bytes).
+        let capacity = 2 * head.storage.count + 6 * head.fields.count + (requestID?.count ?? 0) + 256
+        head.storage.withUnsafeBufferPointer { storage in
+            HeadWriter.write(capacity: capacity, to: &out) { w in
+                w.write("HTTP/1.1 ")
+                let code = Swift.min(Swift.max(head.status, 100), 999)
+                w.write(UInt8(ascii: "0") + UInt8(code / 100))
+                w.write(UInt8(ascii: "0") + UInt8(code / 10 % 10))
+                w.write(UInt8(ascii: "0") + UInt8(code % 10))
+                w.write(Byte.sp)
+                if head.reason.isEmpty {
+                    w.write(ReasonPhrase.of(head.status))
+                } else {
+                    w.write(storage, head.reason)
+                }
+                w.crlf()
+                var upstreamLength: Range<Int>?
+                for field in head.fields {
+                    if field.kind == .contentLength && upstreamLength == nil { upstreamLength = field.value }
+                    if field.kind == .xRequestID && requestID != nil { continue }
+                    if !field.isHopByHop { writeField(storage, field, &w) }
+                }
+                if let requestID, !head.isInterim {
+                    w.write("X-Request-Id: ")
+                    w.write(requestID)
+                    w.crlf()
+                }
+                switch framing {
+                case .none:
+                    let forbidden = head.status < 200 || head.status == 204
+                    if let length = upstreamLength, !forbidden {
+                        w.write("Content-Length: ")
+                        w.write(storage, length)
+                        w.crlf()
+                    }
+                case .contentLength, .chunked, .untilClose:
+                    writeFraming(framing, &w)
+                }
+                if !head.isInterim {
+                    if !keepAlive {
+                        w.write("Connection: close\r\n")
+                    } else if clientVersion == .http10 {
+                        w.write("Connection: keep-alive\r\n")
+                    }
+                }
+                w.crlf()
             }
         }
-        var upstreamLength: Range<Int>?
-        for field in head.fields {
-            if field.kind == .contentLength && upstreamLength == nil { upstreamLength = field.value }
-            if field.kind == .xRequestID && requestID != nil { continue }
-            if !field.isHopByHop { writeField(storage, field, &out) }
-        }
-        if let requestID, !head.isInterim { writeRequestID(requestID, &out) }
-        switch framing {
-        case .none:
-            let forbidden = head.status < 200 || head.status == 204
-            if let length = upstreamLength, !forbidden {
-                ASCII.append("Content-Length: ", to: &out)
-                out.append(contentsOf: storage[length])
-                crlf(&out)
-            }
-        case .contentLength, .chunked, .untilClose:
-            writeFraming(framing, &out)
-        }
-        if !head.isInterim {
-            if !keepAlive {
-                ASCII.append("Connection: close\r\n", to: &out)
-            } else if clientVersion == .http10 {
-                ASCII.append("Connection: keep-alive\r\n", to: &out)
-            }
-        }
-        crlf(&out)
     }
 
     /// Appends a complete response generated by the proxy itself (errors, health answers).
@@ -210,22 +230,23 @@ public enum MessageSerializer {
     }
 
     @inline(__always)
-    private static func writeField(_ storage: [UInt8], _ field: HeaderField, _ out: inout [UInt8]) {
-        out.append(contentsOf: storage[field.name])
-        ASCII.append(": ", to: &out)
-        out.append(contentsOf: storage[field.value])
-        crlf(&out)
+    private static func writeField(_ storage: UnsafeBufferPointer<UInt8>, _ field: HeaderField, _ w: inout HeadWriter) {
+        w.write(storage, field.name)
+        w.write(Byte.colon)
+        w.write(Byte.sp)
+        w.write(storage, field.value)
+        w.crlf()
     }
 
     @inline(__always)
-    private static func writeFraming(_ framing: BodyFraming, _ out: inout [UInt8]) {
+    private static func writeFraming(_ framing: BodyFraming, _ w: inout HeadWriter) {
         switch framing {
         case .contentLength(let length):
-            ASCII.append("Content-Length: ", to: &out)
-            ASCII.appendDecimal(length, to: &out)
-            crlf(&out)
+            w.write("Content-Length: ")
+            w.writeDecimal(length)
+            w.crlf()
         case .chunked:
-            ASCII.append("Transfer-Encoding: chunked\r\n", to: &out)
+            w.write("Transfer-Encoding: chunked\r\n")
         case .none, .untilClose:
             break
         }

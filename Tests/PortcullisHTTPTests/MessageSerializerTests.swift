@@ -64,6 +64,22 @@ struct MessageSerializerTests {
             + "X-Forwarded-Proto: http\r\n\r\n")
     }
 
+    /// The head is written into memory sized from the head itself (`HeadWriter`): the cases
+    /// that write the most bytes per byte received still fit — the authority twice (Host and
+    /// X-Forwarded-Host) with a short target, many short X-Forwarded-For values joined with ", ",
+    /// a long scheme, the largest Content-Length.
+    @Test("request: the heads that grow most are written whole", arguments: [1, 40])
+    func requestGrowth(_ fields: Int) throws {
+        let host = String(repeating: "h", count: 300)
+        let forwarded = String(repeating: "X-Forwarded-For: 1\r\n", count: fields)
+        let head = try request("GET http://\(host)/ HTTP/1.1\r\nHost: \(host)\r\n\(forwarded)\r\n")
+        let joined = Array(repeating: "1", count: fields).joined(separator: ", ")
+        #expect(upstreamHead(head, framing: .contentLength(UInt64.max), scheme: "a-rather-long-scheme-name")
+            == "GET / HTTP/1.1\r\nHost: \(host)\r\nContent-Length: \(UInt64.max)\r\n"
+            + "X-Forwarded-For: \(joined), 9.9.9.9\r\nX-Forwarded-Proto: a-rather-long-scheme-name\r\n"
+            + "X-Forwarded-Host: \(host)\r\n\r\n")
+    }
+
     @Test("request: framing fields come from the framing argument")
     func requestFraming() throws {
         let head = try request("POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
