@@ -1,5 +1,6 @@
 // What Glibc's Swift module lacks: epoll, accept4, memmem, the CPU affinity count,
-// and a sendmsg over two buffers with MSG_NOSIGNAL. Compiled with _GNU_SOURCE.
+// a sendmsg over two buffers with MSG_NOSIGNAL, eventfd and the coarse monotonic clock.
+// Compiled with _GNU_SOURCE.
 #ifndef PORTCULLIS_CSHIM_H
 #define PORTCULLIS_CSHIM_H
 
