@@ -271,7 +271,7 @@ public struct Inspector: Sendable {
                 continue
             }
             if info.screens {
-                if !state.cache.chains[Int(entry)].summarized { summarize(Int(entry), &state) }
+                if !state.cache.chains[Int(entry)].summarized { summarize(Int(entry), request, &state) }
                 if !state.cache.resolved.contains(Int(target.chain)) { resolve(Int(target.chain), Int(entry), &state) }
                 if !mayMatch(info, state.cache.chains[Int(entry)].longest, state.cache.chains[Int(entry)].union) {
                     // No value can match: the operator is not run (observers see its no-match).
@@ -399,7 +399,7 @@ public struct Inspector: Sendable {
             return Int(RequestCache.absent)
         }
         state.cache.present.insert(slot)
-        state.cache.targets.append(RequestCache.TargetEntry(values: values))
+        state.cache.targets.append(RequestCache.TargetEntry(values: values, slot: Int32(slot)))
         let entry = state.cache.targets.count - 1
         state.cache.targetIndex[slot] = Int32(entry)
         return entry
@@ -458,8 +458,8 @@ public struct Inspector: Sendable {
 
     /// Summarizes each value of chain entry `entry` and all of them together.
     @inline(never)
-    private func summarize(_ entry: Int, _ state: inout EvaluationState) {
-        let screen = ruleSet.plan.screen
+    private func summarize(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
+        let screen = ruleSet.plan.flat.screen
         let first = state.cache.summaries.count
         var union = RequestCache.ValueSummary()
         var longest = 0
@@ -471,6 +471,24 @@ public struct Inspector: Sendable {
                 let summary = values[index].withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
                 union.formUnion(summary)
                 longest = max(longest, values[index].count)
+                state.cache.summaries.append(summary)
+            }
+        } else if let screen, ruleSet.plan.readsBodyPieces,
+                  case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[Int(state.cache.chains[entry].target)].slot)],
+                  role != .none, !request.body.isEmpty {
+            // Pieces of the body: their summaries come from one pass over it.
+            if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
+            let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
+            state.cache.summaries.reserveCapacity(first + values.count)
+            for index in values.indices {
+                let summary: RequestCache.ValueSummary
+                switch role {
+                case .whole: summary = state.cache.bodyWhole
+                case .argValues: summary = state.cache.bodyPieces[2 * index + 1]
+                default: summary = state.cache.bodyPieces[2 * index]
+                }
+                union.formUnion(summary)
+                longest = max(longest, values[index].value.count)
                 state.cache.summaries.append(summary)
             }
         } else {
@@ -487,6 +505,69 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].union = union
         state.cache.chains[entry].longest = longest
         state.cache.chains[entry].summarized = true
+    }
+
+    /// Summarizes the body and each of its arguments' names and values in one pass over the body:
+    /// a name or value that is a stretch of the body (not decoded, in order) is a piece of the
+    /// pass; any other is summarized on its own. `body.args` and `body.arg_names` are read
+    /// from the same parse, so argument `k`'s summaries are `bodyPieces[2k]` (name) and
+    /// `[2k + 1]` (value).
+    @inline(never)
+    private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
+                                     _ state: inout EvaluationState) {
+        let args = request.values(for: TargetSelector(kind: .bodyArgs))
+        let n = 2 * args.count
+        Self.size(&state.cache.bodyPieces, n, RequestCache.ValueSummary())
+        Self.size(&state.cache.pieceRanges, n, 0..<0)
+        Self.size(&state.cache.pieceSlots, n, 0)
+        Self.size(&state.cache.pieceOut, n, RequestCache.ValueSummary())
+        var placed = 0
+        request.body.withUnsafeBytes { body in
+            let base = body.baseAddress!
+            state.cache.bodyPieces.withUnsafeMutableBufferPointer { summaries in
+            state.cache.pieceRanges.withUnsafeMutableBufferPointer { ranges in
+            state.cache.pieceSlots.withUnsafeMutableBufferPointer { slots in
+                var end = 0
+                // A stretch of the body after the last one placed is a piece of the pass; any
+                // other value (decoded, built, empty, out of order) is summarized on its own.
+                func add(_ bytes: UnsafeRawBufferPointer, _ slot: Int) {
+                    if let start = bytes.baseAddress, !bytes.isEmpty, start - base >= end,
+                       start - base + bytes.count <= body.count {
+                        let offset = start - base
+                        ranges[placed] = offset..<(offset + bytes.count)
+                        slots[placed] = Int32(slot)
+                        placed += 1
+                        end = offset + bytes.count
+                    } else {
+                        summaries[slot] = RequestCache.ValueSummary(bytes, screen: screen)
+                    }
+                }
+                for index in args.indices {
+                    args[index].name.withUnsafeBytes { add($0, 2 * index) }
+                    args[index].value.withUnsafeBytes { add($0, 2 * index + 1) }
+                }
+            }
+            }
+            }
+            state.cache.bodyWhole = state.cache.pieceRanges.withUnsafeBufferPointer { ranges in
+                state.cache.pieceOut.withUnsafeMutableBufferPointer { out in
+                    screen.summarize(body, pieces: UnsafeBufferPointer(rebasing: ranges[0..<placed]), into: out.baseAddress!)
+                }
+            }
+        }
+        state.cache.bodyPieces.withUnsafeMutableBufferPointer { summaries in
+            for k in 0..<placed { summaries[Int(state.cache.pieceSlots[k])] = state.cache.pieceOut[k] }
+        }
+        state.cache.bodyPiecesReady = true
+    }
+
+    /// `table` with exactly `count` elements (its capacity kept), each `filler` where new.
+    private static func size<T>(_ table: inout [T], _ count: Int, _ filler: T) {
+        if table.count > count {
+            table.removeLast(table.count - count)
+        } else if table.count < count {
+            table.append(contentsOf: repeatElement(filler, count: count - table.count))
+        }
     }
 
     /// True when no value of the check can match, known without walking its targets: every
@@ -529,7 +610,7 @@ public struct Inspector: Sendable {
             let rawSlot = Int(flat.chains[Int(flat.screenChains[Int(target.firstChain)].slot)].raw)
             var raw = state.cache.chainIndex[rawSlot]
             if raw == RequestCache.unread { raw = prepareChain(rawSlot, request, &state) }
-            if !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), &state) }
+            if !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), request, &state) }
             let union = state.cache.chains[Int(raw)].union.literals
             state.cache.candidates.low |= readers.low & union.low
             state.cache.candidates.high |= readers.high & union.high

@@ -28,6 +28,9 @@ import Testing
         "GET /?x=XyQkTkRfRlVOQyQkXwo=&y=plain",
         "GET /?a=child_process&b=require('fs')",
         "POST /form\nContent-Type: application/x-www-form-urlencoded\n\nfield01=value01abcdefghijklmnopqrstuvwxyz0123456789&field02=cat+/etc/passwd",
+        // Literals that only occur across the pieces of a form (`union=select`, `<scr&ipt>`).
+        "POST /form\nContent-Type: application/x-www-form-urlencoded\n\nunion=select&q=<scr&ipt>=1&x=javascript&y=:alert",
+        "POST /up\nContent-Type: multipart/form-data; boundary=XX\n\n--XX\nContent-Disposition: form-data; name=\"a\"\n\nplain\n--XX\nContent-Disposition: form-data; name=\"b\"\n\n<script>alert(1)</script>\n--XX--",
     ]
 
     /// Every rule evaluated (`mode: detect`), so the whole match list is compared.

@@ -19,13 +19,39 @@ struct LiteralScreen: Sendable {
         }
     }
 
-    private let classes: [UInt8]
-    private let classCount: Int
-    /// `table[state * classCount + class]` = next state × classCount, shifted left one, low bit set
-    /// when the next state has outputs.
-    private let table: [UInt32]
-    private let outLow: [UInt64]
-    private let outHigh: [UInt64]
+    /// The automaton's tables as plain pointers: scanning through them costs no reference
+    /// counting (the evaluation plan keeps a copy in its flat tables).
+    struct Tables: @unchecked Sendable {
+        let classes: UnsafePointer<UInt8>
+        let classCount: Int
+        /// `table[state * classCount + class]` = next state × classCount, shifted left one, low
+        /// bit set when the next state has outputs.
+        let table: UnsafePointer<UInt32>
+        let outLow: UnsafePointer<UInt64>
+        let outHigh: UnsafePointer<UInt64>
+        /// Per state: the length of the text it stands for, and its failure state (the longest
+        /// proper suffix that is also a state): what a scan started later would be in instead.
+        let depth: UnsafePointer<Int32>
+        let fail: UnsafePointer<Int32>
+    }
+
+    /// Owns the memory `tables` points into; freed with the last copy of the screen.
+    private final class Owner: @unchecked Sendable {
+        let tables: Tables
+        init(_ tables: Tables) { self.tables = tables }
+        deinit {
+            tables.classes.deallocate()
+            tables.table.deallocate()
+            tables.outLow.deallocate()
+            tables.outHigh.deallocate()
+            tables.depth.deallocate()
+            tables.fail.deallocate()
+        }
+    }
+
+    private let owner: Owner
+    /// Valid while this screen (or a copy) lives.
+    var tables: Tables { owner.tables }
 
     /// `literals[k]` are the required literals of the check with bit `k` (k < capacity).
     init(_ literals: [Set<[UInt8]>]) {
@@ -48,6 +74,7 @@ struct LiteralScreen: Sendable {
         let classCount = next + 1
 
         var children: [[Int: Int]] = [[:]]
+        var depth: [Int32] = [0]
         var outLow: [UInt64] = [0]
         var outHigh: [UInt64] = [0]
         for (bit, set) in literals.enumerated() {
@@ -59,6 +86,7 @@ struct LiteralScreen: Sendable {
                         node = child
                     } else {
                         children.append([:])
+                        depth.append(depth[node] + 1)
                         outLow.append(0)
                         outHigh.append(0)
                         children[node][cls] = children.count - 1
@@ -98,30 +126,114 @@ struct LiteralScreen: Sendable {
                 table[s * classCount + cls] = UInt32(t * classCount) << 1 | (hasOut ? 1 : 0)
             }
         }
-        self.classes = classes
-        self.classCount = classCount
-        self.table = table
-        self.outLow = outLow
-        self.outHigh = outHigh
+        func copy<T>(_ array: [T]) -> UnsafePointer<T> {
+            let memory = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+            memory.initialize(from: array, count: array.count)
+            return UnsafePointer(memory)
+        }
+        owner = Owner(Tables(classes: copy(classes), classCount: classCount, table: copy(table),
+                             outLow: copy(outLow), outHigh: copy(outHigh), depth: copy(depth),
+                             fail: copy(fail.map { Int32($0) })))
     }
+
+    /// The checks whose literals occur in `value`.
+    func hits(in value: UnsafeRawBufferPointer) -> Hits { tables.hits(in: value) }
+
+    /// `Tables.summarize(_:pieces:into:)`.
+    func summarize(_ text: UnsafeRawBufferPointer, pieces: UnsafeBufferPointer<Range<Int>>,
+                   into out: UnsafeMutablePointer<RequestCache.ValueSummary>) -> RequestCache.ValueSummary {
+        tables.summarize(text, pieces: pieces, into: out)
+    }
+}
+
+extension LiteralScreen.Tables {
+    typealias Hits = LiteralScreen.Hits
 
     /// The checks whose literals occur in `value`.
     func hits(in value: UnsafeRawBufferPointer) -> Hits {
         var hits = Hits()
-        classes.withUnsafeBufferPointer { classes in
-            table.withUnsafeBufferPointer { table in
-                var s = 0
-                for b in value {
-                    let entry = table[s &+ Int(classes[Int(b)])]
-                    s = Int(entry >> 1)
-                    if entry & 1 != 0 {
-                        let state = s / classCount
-                        hits.low |= outLow[state]
-                        hits.high |= outHigh[state]
-                    }
-                }
+        var s = 0
+        for b in value {
+            let entry = table[s &+ Int(classes[Int(b)])]
+            s = Int(entry &>> 1)
+            if entry & 1 != 0 {
+                let state = s / classCount
+                hits.low |= outLow[state]
+                hits.high |= outHigh[state]
             }
         }
         return hits
+    }
+
+    /// One pass over `text` that summarizes it whole and each of `pieces` as if it were scanned
+    /// alone: `pieces` are ascending, disjoint ranges of `text` (a form's names and values inside
+    /// its body). A literal counts for a piece only when it lies wholly inside it: where the
+    /// whole-text state stands for more text than the piece has so far, the piece's own state is
+    /// the deepest failure state that fits. Returns the whole text's summary; `out[k]` gets piece
+    /// `k`'s.
+    func summarize(_ text: UnsafeRawBufferPointer, pieces: UnsafeBufferPointer<Range<Int>>,
+                   into out: UnsafeMutablePointer<RequestCache.ValueSummary>) -> RequestCache.ValueSummary {
+        var whole = RequestCache.ValueSummary()
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            for k in pieces.indices { out[k] = RequestCache.ValueSummary() }
+            return whole
+        }
+        var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            let words = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            let count = classCount
+            var s = 0
+            var i = 0
+            // Bytes outside every piece: the whole text only.
+            @inline(__always) func gap(to end: Int) {
+                while i < end {
+                    let b = base[i]
+                    words[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
+                    let entry = table[s &+ Int(classes[Int(b)])]
+                    s = Int(entry &>> 1)
+                    if entry & 1 != 0 {
+                        let state = s / count
+                        whole.literals.low |= outLow[state]
+                        whole.literals.high |= outHigh[state]
+                    }
+                    i &+= 1
+                }
+            }
+            for k in pieces.indices {
+                let piece = pieces[k]
+                gap(to: piece.lowerBound)
+                var own: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+                var hits = Hits()
+                withUnsafeMutableBytes(of: &own) { ownRaw in
+                    let mine = ownRaw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                    let start = piece.lowerBound
+                    while i < piece.upperBound {
+                        let b = base[i]
+                        mine[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
+                        let entry = table[s &+ Int(classes[Int(b)])]
+                        s = Int(entry &>> 1)
+                        if entry & 1 != 0 {
+                            let state = s / count
+                            whole.literals.low |= outLow[state]
+                            whole.literals.high |= outHigh[state]
+                            var t = state
+                            let room = Int32(truncatingIfNeeded: i &- start &+ 1)
+                            while depth[t] > room { t = Int(fail[t]) }
+                            hits.low |= outLow[t]
+                            hits.high |= outHigh[t]
+                        }
+                        i &+= 1
+                    }
+                }
+                out[k] = RequestCache.ValueSummary(bytes: ByteSet(words: own), literals: hits)
+                words[0] |= own.0
+                words[1] |= own.1
+                words[2] |= own.2
+                words[3] |= own.3
+            }
+            gap(to: text.count)
+        }
+        whole.bytes = ByteSet(words: bytes)
+        return whole
     }
 }

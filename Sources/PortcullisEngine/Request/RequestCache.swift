@@ -25,6 +25,17 @@ struct RequestCache: Sendable {
     /// Every summarized value's summary, entry after entry: one table kept across requests
     /// instead of an array per entry.
     var summaries: [ValueSummary] = []
+    /// The body's summary and its arguments' (name, value) summaries, `2k` and `2k + 1` for
+    /// argument `k`, made in one pass over the body (`LiteralScreen.summarize(_:pieces:into:)`)
+    /// the first time a raw `body`, `body.args` or `body.arg_names` value is summarized.
+    var bodyPiecesReady = false
+    var bodyWhole = ValueSummary()
+    var bodyPieces: [ValueSummary] = []
+    /// Scratch for that pass (kept for its capacity): the pieces' ranges in the body and where
+    /// each one's summary goes in `bodyPieces`.
+    var pieceRanges: [Range<Int>] = []
+    var pieceSlots: [Int32] = []
+    var pieceOut: [ValueSummary] = []
     /// Every read target's per-value "unchanged by" memos, entry after entry (kept across
     /// requests like `summaries`).
     var memos: [UInt64] = []
@@ -45,6 +56,8 @@ struct RequestCache: Sendable {
     /// A target's values and what is known about them.
     struct TargetEntry: Sendable {
         var values: [TargetValue]
+        /// The target slot the values are of.
+        var slot: Int32
         /// Where this target's per-value memos start in `RequestCache.memos`: bit `ordinal` set
         /// when that transformation is known to leave the raw value unchanged. Valid once
         /// `memosReady` (seeded from the values' bytes when a chain over the target is first read).
@@ -84,7 +97,12 @@ struct RequestCache: Sendable {
             literals = LiteralScreen.Hits()
         }
 
-        init(_ value: UnsafeRawBufferPointer, screen: LiteralScreen?) {
+        init(bytes: ByteSet, literals: LiteralScreen.Hits) {
+            self.bytes = bytes
+            self.literals = literals
+        }
+
+        init(_ value: UnsafeRawBufferPointer, screen: LiteralScreen.Tables?) {
             bytes = ByteSet(of: value)
             literals = screen?.hits(in: value) ?? LiteralScreen.Hits()
         }
@@ -114,6 +132,7 @@ struct RequestCache: Sendable {
         chains.removeAll(keepingCapacity: true)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
         summaries.removeAll(keepingCapacity: true)
+        bodyPiecesReady = false
         memos.removeAll(keepingCapacity: true)
         known = TargetBits()
         present = TargetBits()
@@ -127,6 +146,7 @@ struct RequestCache: Sendable {
         targets.removeAll(keepingCapacity: true)
         chains.removeAll(keepingCapacity: true)
         summaries.removeAll(keepingCapacity: true)
+        bodyPiecesReady = false
         memos.removeAll(keepingCapacity: true)
     }
 
@@ -146,6 +166,7 @@ struct RequestCache: Sendable {
         for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
         known.remove(set.plan.bodyTargetBits)
         present.remove(set.plan.bodyTargetBits)
+        bodyPiecesReady = false
         // The body slots' bits stay in `candidates`: a stale bit only sends a check to the walk.
         resolved.remove(set.plan.bodyChainBits)
     }

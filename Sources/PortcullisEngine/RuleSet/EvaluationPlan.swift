@@ -24,6 +24,9 @@ struct EvaluationPlan: Sendable {
     let bodyChains: [Int]
     /// `bodyTargets` as bits (those below the capacity).
     let bodyTargetBits: TargetBits
+    /// Some target reads `body.args` or `body.arg_names`: their raw values (and the body's) are
+    /// then summarized in one pass over the body (`flat.pieceRoles`).
+    let readsBodyPieces: Bool
     /// `bodyChains` as bits (those below the capacity).
     let bodyChainBits: ChainBits
     /// What each phase resolves before its rules run: the targets read by its screened checks
@@ -57,6 +60,8 @@ struct EvaluationPlan: Sendable {
         var bodyBits = TargetBits()
         for slot in targets.indices where targets[slot].kind.readsBody { bodyBits.insert(slot) }
         self.bodyTargetBits = bodyBits
+        let roles = targets.map { BodyPieceRole(of: $0) }
+        self.readsBodyPieces = roles.contains { $0 == .argValues || $0 == .argNames }
         let chainPrograms = numbering.chainPrograms
         self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
         var bodyChainBits = ChainBits()
@@ -110,6 +115,8 @@ struct EvaluationPlan: Sendable {
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
             filters: PlanTables.copy(numbering.filters),
+            screen: self.screen?.tables,
+            pieceRoles: PlanTables.copy(roles),
             headerSingles: PlanTables.copy(self.headerRules.map { Int32($0.singleCheck) }),
             bodySingles: PlanTables.copy(self.bodyRules.map { Int32($0.singleCheck) }),
             screenTargets: PlanTables.copy(screenTargets),
@@ -130,6 +137,10 @@ struct PlanPointers: @unchecked Sendable {
     let targets: UnsafePointer<CheckTarget>
     let filters: UnsafePointer<RegexPrefilter>
     /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
+    /// The literal screen's automaton (owned by `EvaluationPlan.screen`); nil when no check has one.
+    let screen: LiteralScreen.Tables?
+    /// Per target slot: what its raw values are of the body (`BodyPieceRole`).
+    let pieceRoles: UnsafePointer<BodyPieceRole>
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
     /// The targets each phase resolves first (`EvaluationPlan.headerScreen`/`bodyScreen`) and
@@ -224,6 +235,28 @@ struct ScreenTarget: Sendable {
     var chainBits: ChainBits
 }
 
+/// What a target's raw values are of the body, for summarizing them in one pass over it.
+enum BodyPieceRole: UInt8, Sendable {
+    /// Not pieces of the body.
+    case none
+    /// The body itself (`body`).
+    case whole
+    /// The body's arguments in order (`body.args`).
+    case argValues
+    /// Their names in order (`body.arg_names`).
+    case argNames
+
+    init(of selector: TargetSelector) {
+        guard selector.name == nil else { self = .none; return }
+        switch selector.kind {
+        case .body: self = .whole
+        case .bodyArgs: self = .argValues
+        case .bodyArgNames: self = .argNames
+        default: self = .none
+        }
+    }
+}
+
 /// A chain slot a phase resolves first, with what resolving it needs as plain values.
 struct ScreenChain: Sendable {
     var slot: Int32
@@ -313,6 +346,7 @@ final class PlanTables: @unchecked Sendable {
         flat.checks.deallocate()
         flat.targets.deallocate()
         flat.filters.deallocate()
+        flat.pieceRoles.deallocate()
         flat.headerSingles.deallocate()
         flat.bodySingles.deallocate()
         flat.chains.deallocate()
