@@ -62,6 +62,37 @@ import Testing
         #expect(Self.check(set, rule: 17).preimage >= 0)
     }
 
+    /// A `size` check with a lower bound over slots summarized anyway is ruled out by length;
+    /// the bound is exact (one byte shorter is out, the bound itself in), and a string check
+    /// that got a screen bit is decided with the others once its slots are resolved.
+    @Test func sizeChecksScreenByLengthAndStringChecksJoinTheBulkDecision() throws {
+        #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(.gt, 8192)) == 8193)
+        #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(.ge, 5)) == 5)
+        #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(.eq, 5)) == 5)
+        #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(.ge, 0)) == nil)
+        #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(.gt, Int.max)) == nil)
+        for comparison in [Comparison.lt, .le, .ne] {
+            #expect(SlotNumbering.shortestMatch(ofSize: SizeOperator(comparison, 5)) == nil)
+        }
+        let set = try Self.set("""
+              - { id: 1, name: a, action: count, when: { regex: 'zq', in: [query.args] } }
+              - { id: 2, name: b, action: block, when: { size: { gt: 5 }, in: [query.args] } }
+              - { id: 3, name: c, action: block, when: { size: { lt: 2 }, in: [query.args] } }
+              - { id: 4, name: d, action: block, when: { contains: 'nee', in: [query.args] } }
+            """)
+        #expect(Self.check(set, rule: 2).screens)
+        #expect(!Self.check(set, rule: 3).screens)
+        #expect(Self.check(set, rule: 4).chainsMasked)
+        let inspector = Inspector(ruleSet: set)
+        for (query, rule) in [("q=abcde", nil), ("q=abcdef", 2), ("q=abc&r=x", 3), ("q=anee&r=xx", 4), ("q=aneedleb", 2),
+                              ("q=neo&r=neo", nil), ("q=ne&r=ee", nil)] as [(String, Int?)] {
+            let (head, body) = try EvaluationCacheTests.parsed("GET /p?\(query) HTTP/1.1\r\nHost: a\r\n\r\n")
+            var scratch = EvaluationScratch()
+            let (verdict, _) = inspector.decide(RequestView(head: head, clientAddress: [], body: body), scratch: &scratch)
+            #expect(EvaluationCacheTests.blockingRule(verdict) == rule.map { RuleID($0) }, "\(query)")
+        }
+    }
+
     /// A string check alone on its slot is not screened (summarizing would cost more than the
     /// search), with or without `base64_decode`; the decoding one still has its preimage.
     @Test func aCheckAloneOnItsSlotIsNotScreened() throws {

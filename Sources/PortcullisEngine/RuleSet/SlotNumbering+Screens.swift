@@ -14,8 +14,16 @@ extension SlotNumbering {
         }
         for index in checkInfo.indices where !checkInfo[index].screens {
             let info = checkInfo[index]
-            guard (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] }),
-                  let literals = NeedleScreen.literals(of: checks[index].op),
+            guard (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] })
+            else { continue }
+            if let shortest = Self.shortestMatch(ofSize: checks[index].op) {
+                // A size check: values shorter than it can match are ruled out by length.
+                checkInfo[index].firstFilter = Int32(filters.count)
+                filters.append(RegexPrefilter(minLength: shortest, start: nil, required: nil))
+                checkInfo[index].endFilter = Int32(filters.count)
+                continue
+            }
+            guard let literals = NeedleScreen.literals(of: checks[index].op),
                   let filter = NeedleScreen.prefilter(of: checks[index].op) else { continue }
             checkInfo[index].firstFilter = Int32(filters.count)
             filters.append(filter)
@@ -24,8 +32,27 @@ extension SlotNumbering {
                 checkInfo[index].screenBit = Int32(bit)
                 checkInfo[index].screenLow = bit < 64 ? UInt64(1) << UInt64(bit) : 0
                 checkInfo[index].screenHigh = bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0
+                // With its bit, the check is decided with the others once its slots are resolved.
+                checkInfo[index].chainsMasked = (Int(info.firstTarget)..<Int(info.endTarget))
+                    .allSatisfy { Int(checkTargets[$0].chain) < ChainBits.capacity }
             }
         }
+    }
+
+    /// The shortest value a `size` check with a lower bound can match (`size > 8192`: 8193);
+    /// nil for other operators and for bounds every value meets.
+    static func shortestMatch(ofSize op: any MatchOperator) -> Int? {
+        guard let size = op as? SizeOperator else { return nil }
+        let shortest: Int
+        switch size.comparison {
+        case .gt:
+            let (next, overflow) = size.bound.addingReportingOverflow(1)
+            guard !overflow else { return nil }
+            shortest = next
+        case .ge, .eq: shortest = size.bound
+        case .ne, .lt, .le: return nil
+        }
+        return shortest > 0 ? shortest : nil
     }
 
     /// The preimage filter of a check whose chain is exactly `[base64_decode]` (its raw values
