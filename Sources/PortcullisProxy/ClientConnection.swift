@@ -712,7 +712,6 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         if let up = exchange?.upstream { up.close(reset: true) }
         exchange = nil
         loop.watcher.unwatch(fd, closing: true)
-        loop.untrack(self)
         Glibc.close(fd)
         loop.clientClosed()
     }

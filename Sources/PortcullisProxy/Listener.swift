@@ -57,7 +57,6 @@ final class Listener: EventHandler {
                     Glibc.close(client)
                     continue
                 }
-                loop.track(conn)
                 loop.clientOpened()
                 if overCap { conn.refuseOverCapacity() }
             }

@@ -102,9 +102,11 @@ final class ReadinessWatcher {
         watchedCount -= 1
     }
 
-    /// Every watched handler, for deadline sweeps.
+    /// Every watched handler, for deadline sweeps and shutdown. Walks a snapshot of the table:
+    /// `body` may unwatch (close) handlers, and those it closes are still visited.
     func forEachHandler(_ body: (EventHandler) -> Void) {
-        for slot in slots { if let h = slot.handler { body(h) } }
+        let snapshot = slots
+        for slot in snapshot { if let h = slot.handler { body(h) } }
     }
 
     /// Handles ready sockets, then keeps this thread on the loop: it waits in the loop's own
