@@ -566,7 +566,10 @@ public struct Inspector: Sendable {
         if table.count > count {
             table.removeLast(table.count - count)
         } else if table.count < count {
-            table.append(contentsOf: repeatElement(filler, count: count - table.count))
+            // One by one: `append(contentsOf: repeatElement(…))` takes an unspecialised generic
+            // path here (a runtime conformance lookup per call).
+            table.reserveCapacity(count)
+            while table.count < count { table.append(filler) }
         }
     }
 
