@@ -597,6 +597,12 @@ public struct Inspector: Sendable {
             let entry = targetEntry(Int(target.target), request, &state)
             if entry < 0 {
                 state.cache.resolved.formUnion(target.chainBits)
+                // Recorded on the slots too: a check that still walks them decides with one load.
+                state.cache.chainIndex.withUnsafeMutableBufferPointer { index in
+                    for c in Int(target.firstChain)..<Int(target.endChain) {
+                        index[Int(flat.screenChains[c].slot)] = RequestCache.absent
+                    }
+                }
                 continue
             }
             if !state.cache.targets[entry].memosReady { seedMemos(entry, &state) }
@@ -618,6 +624,12 @@ public struct Inspector: Sendable {
             state.cache.candidates.low |= readers.low & union.low
             state.cache.candidates.high |= readers.high & union.high
             state.cache.resolved.formUnion(bits)
+            // The slots share the raw entry (as `prepareChain` would record them).
+            state.cache.chainIndex.withUnsafeMutableBufferPointer { index in
+                for c in Int(target.firstChain)..<Int(target.endChain) where flat.screenChains[c].mask & ~unchanged == 0 {
+                    index[Int(flat.screenChains[c].slot)] = raw
+                }
+            }
         }
     }
 
