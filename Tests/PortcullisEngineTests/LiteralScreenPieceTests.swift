@@ -5,18 +5,6 @@ import Testing
 /// piece's summary must be exactly what a scan of the piece alone gives (literals that start
 /// before the piece or run past it do not count for it).
 @Suite struct LiteralScreenPieceTests {
-    /// A small deterministic generator (tests must not depend on the system's randomness).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D1_049B_5133_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let literalSets: [Set<[UInt8]>] = [
         ["select", "union"], ["ab"], ["abab", "bab"], ["="], ["a=b"], ["&x"], ["script"], ["b"],
         ["aaaa"], ["ba&"], ["xyz", "yz"],
@@ -56,7 +44,7 @@ import Testing
 
     @Test func randomTextsAndPieces() {
         let screen = LiteralScreen(Self.literalSets)
-        var rng = SplitMix(state: 7)
+        var rng = OperatorTestRNG(seed: 7)
         let alphabet = Array("abxyz=&selctunorip".utf8)
         for _ in 0..<2000 {
             let length = Int.random(in: 0...40, using: &rng)

@@ -184,20 +184,23 @@ extension LiteralScreen.Tables {
             let count = classCount
             var s = 0
             var i = 0
+            // One byte into `bits` and through the automaton: the state reached when it has
+            // outputs (they count for the whole text), else -1.
+            @inline(__always) func step(_ bits: UnsafeMutablePointer<UInt64>) -> Int {
+                let b = base[i]
+                bits[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
+                let entry = table[s &+ Int(classes[Int(b)])]
+                s = Int(entry &>> 1)
+                i &+= 1
+                guard entry & 1 != 0 else { return -1 }
+                let state = s / count
+                whole.literals.low |= outLow[state]
+                whole.literals.high |= outHigh[state]
+                return state
+            }
             // Bytes outside every piece: the whole text only.
             @inline(__always) func gap(to end: Int) {
-                while i < end {
-                    let b = base[i]
-                    words[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
-                    let entry = table[s &+ Int(classes[Int(b)])]
-                    s = Int(entry &>> 1)
-                    if entry & 1 != 0 {
-                        let state = s / count
-                        whole.literals.low |= outLow[state]
-                        whole.literals.high |= outHigh[state]
-                    }
-                    i &+= 1
-                }
+                while i < end { _ = step(words) }
             }
             for k in pieces.indices {
                 let piece = pieces[k]
@@ -208,21 +211,13 @@ extension LiteralScreen.Tables {
                     let mine = ownRaw.baseAddress!.assumingMemoryBound(to: UInt64.self)
                     let start = piece.lowerBound
                     while i < piece.upperBound {
-                        let b = base[i]
-                        mine[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
-                        let entry = table[s &+ Int(classes[Int(b)])]
-                        s = Int(entry &>> 1)
-                        if entry & 1 != 0 {
-                            let state = s / count
-                            whole.literals.low |= outLow[state]
-                            whole.literals.high |= outHigh[state]
-                            var t = state
-                            let room = Int32(truncatingIfNeeded: i &- start &+ 1)
+                        var t = step(mine)
+                        if t >= 0 {
+                            let room = Int32(truncatingIfNeeded: i &- start)
                             while depth[t] > room { t = Int(fail[t]) }
                             hits.low |= outLow[t]
                             hits.high |= outHigh[t]
                         }
-                        i &+= 1
                     }
                 }
                 out[k] = RequestCache.ValueSummary(bytes: ByteSet(words: own), literals: hits)
