@@ -478,18 +478,19 @@ public struct Inspector: Sendable {
                   role != .none, !request.body.isEmpty {
             // Pieces of the body: their summaries come from one pass over it.
             if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
-            let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
-            state.cache.summaries.reserveCapacity(first + values.count)
-            for index in values.indices {
-                let summary: RequestCache.ValueSummary
-                switch role {
-                case .whole: summary = state.cache.bodyWhole
-                case .argValues: summary = state.cache.bodyPieces[2 * index + 1]
-                default: summary = state.cache.bodyPieces[2 * index]
-                }
-                union.formUnion(summary)
-                longest = max(longest, values[index].value.count)
-                state.cache.summaries.append(summary)
+            switch role {
+            case .whole:
+                state.cache.summaries.append(state.cache.bodyWhole)
+                union = state.cache.bodyWhole
+                longest = request.body.count
+            case .argValues:
+                state.cache.summaries.append(contentsOf: state.cache.bodyValues.summaries)
+                union = state.cache.bodyValues.union
+                longest = state.cache.bodyValues.longest
+            default:
+                state.cache.summaries.append(contentsOf: state.cache.bodyNames.summaries)
+                union = state.cache.bodyNames.union
+                longest = state.cache.bodyNames.longest
             }
         } else {
             let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
@@ -510,27 +511,29 @@ public struct Inspector: Sendable {
     /// Summarizes the body and each of its arguments' names and values in one pass over the body:
     /// a name or value that is a stretch of the body (not decoded, in order) is a piece of the
     /// pass; any other is summarized on its own. `body.args` and `body.arg_names` are read
-    /// from the same parse, so argument `k`'s summaries are `bodyPieces[2k]` (name) and
-    /// `[2k + 1]` (value).
+    /// from the same parse, so their summaries are the arguments' in order (`bodyNames`,
+    /// `bodyValues`).
     @inline(never)
     private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
                                      _ state: inout EvaluationState) {
         let args = request.values(for: TargetSelector(kind: .bodyArgs))
         let n = 2 * args.count
-        Self.size(&state.cache.bodyPieces, n, RequestCache.ValueSummary())
+        Self.size(&state.cache.bodyNames.summaries, args.count, RequestCache.ValueSummary())
+        Self.size(&state.cache.bodyValues.summaries, args.count, RequestCache.ValueSummary())
         Self.size(&state.cache.pieceRanges, n, 0..<0)
         Self.size(&state.cache.pieceSlots, n, 0)
         Self.size(&state.cache.pieceOut, n, RequestCache.ValueSummary())
         var placed = 0
         request.body.withUnsafeBytes { body in
             let base = body.baseAddress!
-            state.cache.bodyPieces.withUnsafeMutableBufferPointer { summaries in
+            state.cache.bodyNames.summaries.withUnsafeMutableBufferPointer { names in
+            state.cache.bodyValues.summaries.withUnsafeMutableBufferPointer { values in
             state.cache.pieceRanges.withUnsafeMutableBufferPointer { ranges in
             state.cache.pieceSlots.withUnsafeMutableBufferPointer { slots in
                 var end = 0
                 // A stretch of the body after the last one placed is a piece of the pass; any
                 // other value (decoded, built, empty, out of order) is summarized on its own.
-                func add(_ bytes: UnsafeRawBufferPointer, _ slot: Int) {
+                func add(_ bytes: UnsafeRawBufferPointer, _ slot: Int, _ own: inout RequestCache.ValueSummary) {
                     if let start = bytes.baseAddress, !bytes.isEmpty, start - base >= end,
                        start - base + bytes.count <= body.count {
                         let offset = start - base
@@ -539,13 +542,14 @@ public struct Inspector: Sendable {
                         placed += 1
                         end = offset + bytes.count
                     } else {
-                        summaries[slot] = RequestCache.ValueSummary(bytes, screen: screen)
+                        own = RequestCache.ValueSummary(bytes, screen: screen)
                     }
                 }
                 for index in args.indices {
-                    args[index].name.withUnsafeBytes { add($0, 2 * index) }
-                    args[index].value.withUnsafeBytes { add($0, 2 * index + 1) }
+                    args[index].name.withUnsafeBytes { add($0, 2 * index, &names[index]) }
+                    args[index].value.withUnsafeBytes { add($0, 2 * index + 1, &values[index]) }
                 }
+            }
             }
             }
             }
@@ -555,9 +559,24 @@ public struct Inspector: Sendable {
                 }
             }
         }
-        state.cache.bodyPieces.withUnsafeMutableBufferPointer { summaries in
-            for k in 0..<placed { summaries[Int(state.cache.pieceSlots[k])] = state.cache.pieceOut[k] }
+        for k in 0..<placed {
+            let slot = Int(state.cache.pieceSlots[k])
+            if slot & 1 == 0 {
+                state.cache.bodyNames.summaries[slot >> 1] = state.cache.pieceOut[k]
+            } else {
+                state.cache.bodyValues.summaries[slot >> 1] = state.cache.pieceOut[k]
+            }
         }
+        var names = (RequestCache.ValueSummary(), 0)
+        var values = (RequestCache.ValueSummary(), 0)
+        for index in args.indices {
+            names.0.formUnion(state.cache.bodyNames.summaries[index])
+            names.1 = max(names.1, args[index].name.count)
+            values.0.formUnion(state.cache.bodyValues.summaries[index])
+            values.1 = max(values.1, args[index].value.count)
+        }
+        (state.cache.bodyNames.union, state.cache.bodyNames.longest) = names
+        (state.cache.bodyValues.union, state.cache.bodyValues.longest) = values
         state.cache.bodyPiecesReady = true
     }
 

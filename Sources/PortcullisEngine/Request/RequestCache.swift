@@ -25,14 +25,24 @@ struct RequestCache: Sendable {
     /// Every summarized value's summary, entry after entry: one table kept across requests
     /// instead of an array per entry.
     var summaries: [ValueSummary] = []
-    /// The body's summary and its arguments' (name, value) summaries, `2k` and `2k + 1` for
-    /// argument `k`, made in one pass over the body (`LiteralScreen.summarize(_:pieces:into:)`)
-    /// the first time a raw `body`, `body.args` or `body.arg_names` value is summarized.
+    /// The body's summary and its arguments' names' and values' summaries (in argument order,
+    /// with their unions and longest lengths), made in one pass over the body
+    /// (`LiteralScreen.summarize(_:pieces:into:)`) the first time a raw `body`, `body.args` or
+    /// `body.arg_names` value is summarized.
     var bodyPiecesReady = false
     var bodyWhole = ValueSummary()
-    var bodyPieces: [ValueSummary] = []
+    var bodyNames = PieceList()
+    var bodyValues = PieceList()
+
+    /// Summaries of one kind of piece, as `summarize` hands them on.
+    struct PieceList: Sendable {
+        var summaries: [ValueSummary] = []
+        var union = ValueSummary()
+        var longest = 0
+    }
+
     /// Scratch for that pass (kept for its capacity): the pieces' ranges in the body and where
-    /// each one's summary goes in `bodyPieces`.
+    /// each one's summary goes (`2k` the name, `2k + 1` the value of argument `k`).
     var pieceRanges: [Range<Int>] = []
     var pieceSlots: [Int32] = []
     var pieceOut: [ValueSummary] = []
