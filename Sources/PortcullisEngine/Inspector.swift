@@ -416,7 +416,7 @@ public struct Inspector: Sendable {
             return RequestCache.absent
         }
         if info.mask != 0 {
-            if !state.cache.targets[entry].memosReady { seedMemos(entry, &state) }
+            if !state.cache.targets[entry].memosReady { seedMemos(entry, request, &state) }
             // Unless every step is known to leave every value as it is, run the chain.
             if info.mask & ~state.cache.targets[entry].unchangedByAll != 0,
                let result = transformed(entry, ruleSet.plan.chains[slot], &state) {
@@ -440,8 +440,19 @@ public struct Inspector: Sendable {
 
     /// Seeds target entry `entry`'s memos from each value's bytes: most steps are known to
     /// change nothing without a run.
-    private func seedMemos(_ entry: Int, _ state: inout EvaluationState) {
+    private func seedMemos(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
         let values = state.cache.targets[entry].values
+        if values.count == 1, let screen = ruleSet.plan.flat.screen, ruleSet.plan.readsBodyPieces,
+           ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[entry].slot)] == .whole, !request.body.isEmpty {
+            // The body: judged from the bytes its one screen pass found, not a pass of its own.
+            if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
+            let mask = TransformationIdentity.unchangedMask(of: state.cache.bodyWhole.bytes)
+            state.cache.targets[entry].firstMemo = state.cache.memos.count
+            state.cache.memos.append(mask)
+            state.cache.targets[entry].unchangedByAll = mask
+            state.cache.targets[entry].memosReady = true
+            return
+        }
         let first = state.cache.memos.count
         state.cache.memos.reserveCapacity(first + values.count)
         var all = UInt64.max
@@ -624,7 +635,7 @@ public struct Inspector: Sendable {
                 }
                 continue
             }
-            if !state.cache.targets[entry].memosReady { seedMemos(entry, &state) }
+            if !state.cache.targets[entry].memosReady { seedMemos(entry, request, &state) }
             let unchanged = state.cache.targets[entry].unchangedByAll
             var bits = ChainBits()
             var readers = LiteralScreen.Hits()
