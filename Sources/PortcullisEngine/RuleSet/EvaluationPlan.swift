@@ -206,7 +206,7 @@ struct TargetBits: Sendable, Equatable {
     var high: UInt64 = 0
 
     /// Adds `slot`; false when it has no bit.
-    @discardableResult
+    @discardableResult @inline(__always)
     mutating func insert(_ slot: Int) -> Bool {
         guard slot < Self.capacity else { return false }
         if slot < 64 { low |= UInt64(1) << UInt64(slot) } else { high |= UInt64(1) << UInt64(slot - 64) }
