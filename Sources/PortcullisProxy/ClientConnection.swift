@@ -278,8 +278,17 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     }
 
     private func begin(_ head: RequestHead) {
+        guard let config = context.config.debugTrace else {
+            // The common case inspects the parser's head as it is: no copy to take the field from.
+            begin(head, debugTrace: nil)
+            return
+        }
         var head = head
-        let debugTrace = context.config.debugTrace.flatMap { DebugTrace.take(from: &head, $0) }
+        let debugTrace = DebugTrace.take(from: &head, config)
+        begin(head, debugTrace: debugTrace)
+    }
+
+    private func begin(_ head: RequestHead, debugTrace: DebugTraceFormat?) {
         exchange = Exchange(method: head.method, clientVersion: head.version,
                             keepAlive: head.keepAlive && !loop.draining, requestFraming: head.framing)
         // A bodiless request is complete with its head, so an answer given now (a block, a 502)
@@ -297,7 +306,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         if let debugTrace {
             // The whole request (body up to the inspect limit) is traced, then answered here.
             exchange?.debugTrace = debugTrace
-            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
+            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: consume evaluation)
             if head.framing == .none { finishInspection(truncated: false, rest: UnsafeRawBufferPointer(start: nil, count: 0)) }
             else { sendContinueIfExpected(head); setDeadline(.body, after: context.clientBodyTimeout) }
             return
@@ -310,7 +319,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             return
         }
         if inspector.ruleSet.inspectsBody && head.framing != .none {
-            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: evaluation)
+            exchange?.pending = PendingInspection(head: head, inspector: inspector, state: consume evaluation)
             observer.inspectionEnded(&observed)
             sendContinueIfExpected(head)
             setDeadline(.body, after: context.clientBodyTimeout)
