@@ -123,7 +123,8 @@ public struct Inspector: Sendable {
             state.labels.append(contentsOf: rule.labels)
             if !rule.labels.isEmpty { observer.labelsAdded(rule.labels) }
             state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
-                                             labels: rule.labels, target: found.target, excerpt: found.excerpt,
+                                             labels: rule.labels, target: found.target,
+                                             excerpt: found.excerpt(limit: excerptLimit),
                                              offset: found.offset, limitHit: found.limitHit))
             switch rule.action {
             case .count:
@@ -193,12 +194,52 @@ public struct Inspector: Sendable {
     /// The verdict when no rule decided.
     public var defaultVerdict: Verdict { ruleSet.defaultAction.verdict }
 
-    /// Where a condition matched: the first matching value's target and excerpt.
+    /// Where a condition matched: the first matching value's target and bytes. Only what locates
+    /// the match is kept; the target's name and the excerpt are made when a rule's match is
+    /// recorded (`target`, `excerpt(limit:)`), so a match that decides nothing (inside `not`, or
+    /// an `all` that fails later) costs no allocation.
     struct Found {
-        var target: String?
-        var excerpt: [UInt8]
-        var offset: Int
+        enum Place {
+            /// A condition without a value: `not`, an empty `all`.
+            case none
+            /// A label test.
+            case label
+            /// A value of `selector`, named `name` within its collection.
+            case value(TargetSelector, ArraySlice<UInt8>)
+        }
+        var place: Place
+        /// The operator's input and where in it the match lies.
+        var bytes: ArraySlice<UInt8>
+        var range: Range<Int>
         var limitHit: Bool
+
+        static let noValue = Found(place: .none, bytes: [], range: 0..<0, limitHit: false)
+
+        var hasTarget: Bool {
+            if case .none = place { return false }
+            return true
+        }
+
+        /// The target as match records name it, e.g. `query.arg:q`.
+        var target: String? {
+            switch place {
+            case .none: return nil
+            case .label: return "label"
+            case .value(let selector, let name):
+                if selector.name == nil && !name.isEmpty && selector.kind.hasNamedValues {
+                    return "\(selector.kind.singular):\(String(decoding: name, as: UTF8.self))"
+                }
+                return selector.description
+            }
+        }
+
+        var offset: Int { range.lowerBound }
+
+        /// The matched bytes, at most `limit` of them.
+        func excerpt(limit: Int) -> [UInt8] {
+            let start = bytes.startIndex + range.lowerBound
+            return Array(bytes[start..<(start + min(range.count, limit))])
+        }
     }
 
     private func matches<O: InspectionObserver>(_ condition: ConditionProgram, request: RequestView,
@@ -212,9 +253,9 @@ public struct Inspector: Sendable {
             for part in parts {
                 guard let found = matches(part, request: request, state: &state, scratch: &scratch,
                                           observer: &observer) else { return nil }
-                if first == nil || (first?.target == nil && found.target != nil) { first = found }
+                if first == nil || (first?.hasTarget == false && found.hasTarget) { first = found }
             }
-            return first ?? Found(target: nil, excerpt: [], offset: 0, limitHit: false)
+            return first ?? .noValue
         case .any(let parts):
             for part in parts {
                 if let found = matches(part, request: request, state: &state, scratch: &scratch,
@@ -227,11 +268,11 @@ public struct Inspector: Sendable {
                 return nil
             }
             observer.negationFinished(innerMatched: false)
-            return Found(target: nil, excerpt: [], offset: 0, limitHit: false)
+            return .noValue
         case .label(let match):
             let present = state.hasLabel(match)
             observer.labelTested(match, present: present)
-            return present ? Found(target: "label", excerpt: [], offset: 0, limitHit: false) : nil
+            return present ? Found(place: .label, bytes: [], range: 0..<0, limitHit: false) : nil
         }
     }
 
@@ -245,7 +286,7 @@ public struct Inspector: Sendable {
         let info = flat.checks[index]
         var hit: Found?
         let decided = !O.isActive && Self.ruledOut(info, state.cache)
-        search: for t in Int(info.firstTarget)..<Int(info.endTarget) where !decided {
+        search: for t in Int(info.firstTarget)..<Int(decided ? info.firstTarget : info.endTarget) {
             if O.wantsSteps {
                 hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer)
                 if hit != nil { break search }
@@ -286,7 +327,7 @@ public struct Inspector: Sendable {
         if info.negated {
             let matched = hit == nil
             if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: matched) }
-            return matched ? Found(target: nil, excerpt: [], offset: 0, limitHit: false) : nil
+            return matched ? .noValue : nil
         }
         if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: hit != nil) }
         return hit
@@ -788,18 +829,10 @@ public struct Inspector: Sendable {
     }
 
     /// Where `range` (offsets from the start of `bytes`, the operator's input) matched.
+    @inline(__always)
     private func found(_ selector: TargetSelector, _ value: TargetValue, _ bytes: ArraySlice<UInt8>,
                        _ range: Range<Int>, limitHit: Bool) -> Found {
-        let name: String
-        if selector.name == nil && !value.name.isEmpty && selector.kind.hasNamedValues {
-            name = "\(selector.kind.singular):\(String(decoding: value.name, as: UTF8.self))"
-        } else {
-            name = selector.description
-        }
-        let end = min(range.upperBound, range.lowerBound + excerptLimit)
-        let start = bytes.startIndex
-        return Found(target: name, excerpt: Array(bytes[(start + range.lowerBound)..<(start + end)]),
-                     offset: range.lowerBound, limitHit: limitHit)
+        Found(place: .value(selector, value.name), bytes: bytes, range: range, limitHit: limitHit)
     }
 
     private func isExcluded(_ selector: TargetSelector, _ value: TargetValue, _ exclusions: [TargetSelector]) -> Bool {
