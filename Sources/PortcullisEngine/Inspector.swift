@@ -483,16 +483,34 @@ public struct Inspector: Sendable {
     /// change nothing without a run.
     private func seedMemos(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
         let values = state.cache.targets[entry].values
-        if values.count == 1, let screen = ruleSet.plan.flat.screen, ruleSet.plan.readsBodyPieces,
-           ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[entry].slot)] == .whole, !request.body.isEmpty {
-            // The body: judged from the bytes its one screen pass found, not a pass of its own.
+        if let screen = ruleSet.plan.flat.screen, ruleSet.plan.readsBodyPieces,
+           case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[entry].slot)],
+           role != .none, !request.body.isEmpty {
+            // The body and its arguments: judged from what its one screen pass found, not a pass
+            // of their own.
             if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
-            let mask = TransformationIdentity.unchangedMask(of: state.cache.bodyWhole.bytes)
-            state.cache.targets[entry].firstMemo = state.cache.memos.count
-            state.cache.memos.append(mask)
-            state.cache.targets[entry].unchangedByAll = mask
-            state.cache.targets[entry].memosReady = true
-            return
+            let first = state.cache.memos.count
+            var all: UInt64?
+            switch role {
+            case .whole where values.count == 1:
+                let mask = TransformationIdentity.unchangedMask(of: state.cache.bodyWhole.bytes)
+                state.cache.memos.append(mask)
+                all = mask
+            case .argValues where state.cache.bodyValues.memos.count == values.count:
+                state.cache.memos.append(contentsOf: state.cache.bodyValues.memos)
+                all = state.cache.bodyValues.unchangedByAll
+            case .argNames where state.cache.bodyNames.memos.count == values.count:
+                state.cache.memos.append(contentsOf: state.cache.bodyNames.memos)
+                all = state.cache.bodyNames.unchangedByAll
+            default:
+                break
+            }
+            if let all {
+                state.cache.targets[entry].firstMemo = first
+                state.cache.targets[entry].unchangedByAll = all
+                state.cache.targets[entry].memosReady = true
+                return
+            }
         }
         let first = state.cache.memos.count
         state.cache.memos.reserveCapacity(first + values.count)
@@ -560,88 +578,14 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].summarized = true
     }
 
-    /// Summarizes the body and each of its arguments' names and values in one pass over the body:
-    /// a name or value that is a stretch of the body (not decoded, in order) is a piece of the
-    /// pass; any other is summarized on its own. `body.args` and `body.arg_names` are read
-    /// from the same parse, so their summaries are the arguments' in order (`bodyNames`,
-    /// `bodyValues`).
+    /// Summarizes the body and each of its arguments' names and values in one pass over the body
+    /// (`RequestCache.summarizeBodyPieces`). `body.args` and `body.arg_names` are read from the
+    /// same parse, so their summaries are the arguments' in order (`bodyNames`, `bodyValues`).
     @inline(never)
     private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
                                      _ state: inout EvaluationState) {
-        let args = request.values(for: TargetSelector(kind: .bodyArgs))
-        let n = 2 * args.count
-        Self.size(&state.cache.bodyNames.summaries, args.count, RequestCache.ValueSummary())
-        Self.size(&state.cache.bodyValues.summaries, args.count, RequestCache.ValueSummary())
-        Self.size(&state.cache.pieceRanges, n, 0..<0)
-        Self.size(&state.cache.pieceSlots, n, 0)
-        Self.size(&state.cache.pieceOut, n, RequestCache.ValueSummary())
-        var placed = 0
-        request.body.withUnsafeBytes { body in
-            let base = body.baseAddress!
-            state.cache.bodyNames.summaries.withUnsafeMutableBufferPointer { names in
-            state.cache.bodyValues.summaries.withUnsafeMutableBufferPointer { values in
-            state.cache.pieceRanges.withUnsafeMutableBufferPointer { ranges in
-            state.cache.pieceSlots.withUnsafeMutableBufferPointer { slots in
-                var end = 0
-                // A stretch of the body after the last one placed is a piece of the pass; any
-                // other value (decoded, built, empty, out of order) is summarized on its own.
-                func add(_ bytes: UnsafeRawBufferPointer, _ slot: Int, _ own: inout RequestCache.ValueSummary) {
-                    if let start = bytes.baseAddress, !bytes.isEmpty, start - base >= end,
-                       start - base + bytes.count <= body.count {
-                        let offset = start - base
-                        ranges[placed] = offset..<(offset + bytes.count)
-                        slots[placed] = Int32(slot)
-                        placed += 1
-                        end = offset + bytes.count
-                    } else {
-                        own = RequestCache.ValueSummary(bytes, screen: screen)
-                    }
-                }
-                for index in args.indices {
-                    args[index].name.withUnsafeBytes { add($0, 2 * index, &names[index]) }
-                    args[index].value.withUnsafeBytes { add($0, 2 * index + 1, &values[index]) }
-                }
-            }
-            }
-            }
-            }
-            state.cache.bodyWhole = state.cache.pieceRanges.withUnsafeBufferPointer { ranges in
-                state.cache.pieceOut.withUnsafeMutableBufferPointer { out in
-                    screen.summarize(body, pieces: UnsafeBufferPointer(rebasing: ranges[0..<placed]), into: out.baseAddress!)
-                }
-            }
-        }
-        for k in 0..<placed {
-            let slot = Int(state.cache.pieceSlots[k])
-            if slot & 1 == 0 {
-                state.cache.bodyNames.summaries[slot >> 1] = state.cache.pieceOut[k]
-            } else {
-                state.cache.bodyValues.summaries[slot >> 1] = state.cache.pieceOut[k]
-            }
-        }
-        var names = (RequestCache.ValueSummary(), 0)
-        var values = (RequestCache.ValueSummary(), 0)
-        for index in args.indices {
-            names.0.formUnion(state.cache.bodyNames.summaries[index])
-            names.1 = max(names.1, args[index].name.count)
-            values.0.formUnion(state.cache.bodyValues.summaries[index])
-            values.1 = max(values.1, args[index].value.count)
-        }
-        (state.cache.bodyNames.union, state.cache.bodyNames.longest) = names
-        (state.cache.bodyValues.union, state.cache.bodyValues.longest) = values
-        state.cache.bodyPiecesReady = true
-    }
-
-    /// `table` with exactly `count` elements (its capacity kept), each `filler` where new.
-    private static func size<T>(_ table: inout [T], _ count: Int, _ filler: T) {
-        if table.count > count {
-            table.removeLast(table.count - count)
-        } else if table.count < count {
-            // One by one: `append(contentsOf: repeatElement(…))` takes an unspecialised generic
-            // path here (a runtime conformance lookup per call).
-            table.reserveCapacity(count)
-            while table.count < count { table.append(filler) }
-        }
+        state.cache.summarizeBodyPieces(request.values(for: TargetSelector(kind: .bodyArgs)), body: request.body,
+                                        screen: screen, exactBytes: ruleSet.plan.exactPieceBytes)
     }
 
     /// True when no value of the check can match, known without walking its targets: every

@@ -24,8 +24,9 @@ struct LiteralScreen: Sendable {
     struct Tables: @unchecked Sendable {
         let classes: UnsafePointer<UInt8>
         let classCount: Int
-        /// `table[state * classCount + class]` = next state × classCount, shifted left one, low
-        /// bit set when the next state has outputs.
+        /// `table[state * classCount + class]` = next state × classCount, with the top bit
+        /// (`hasOutputs`) set when the next state has outputs: a step without outputs is one
+        /// load and one sign test.
         let table: UnsafePointer<UInt32>
         let outLow: UnsafePointer<UInt64>
         let outHigh: UnsafePointer<UInt64>
@@ -33,6 +34,9 @@ struct LiteralScreen: Sendable {
         /// proper suffix that is also a state): what a scan started later would be in instead.
         let depth: UnsafePointer<Int32>
         let fail: UnsafePointer<Int32>
+
+        /// The bit of a `table` entry that says its state has outputs.
+        static let hasOutputs: UInt32 = 0x8000_0000
     }
 
     /// Owns the memory `tables` points into; freed with the last copy of the screen.
@@ -118,12 +122,13 @@ struct LiteralScreen: Sendable {
                 }
             }
         }
+        precondition(states * classCount < Int(Tables.hasOutputs), "literal screen too large")
         var table = [UInt32](repeating: 0, count: states * classCount)
         for s in 0..<states {
             for cls in 0..<classCount {
                 let t = dfa[s * classCount + cls]
                 let hasOut = outLow[t] | outHigh[t] != 0
-                table[s * classCount + cls] = UInt32(t * classCount) << 1 | (hasOut ? 1 : 0)
+                table[s * classCount + cls] = UInt32(t * classCount) | (hasOut ? Tables.hasOutputs : 0)
             }
         }
         func copy<T>(_ array: [T]) -> UnsafePointer<T> {
@@ -138,12 +143,6 @@ struct LiteralScreen: Sendable {
 
     /// The checks whose literals occur in `value`.
     func hits(in value: UnsafeRawBufferPointer) -> Hits { tables.hits(in: value) }
-
-    /// `Tables.summarize(_:pieces:into:)`.
-    func summarize(_ text: UnsafeRawBufferPointer, pieces: UnsafeBufferPointer<Range<Int>>,
-                   into out: UnsafeMutablePointer<RequestCache.ValueSummary>) -> RequestCache.ValueSummary {
-        tables.summarize(text, pieces: pieces, into: out)
-    }
 }
 
 extension LiteralScreen.Tables {
@@ -155,80 +154,15 @@ extension LiteralScreen.Tables {
         var s = 0
         for b in value {
             let entry = table[s &+ Int(classes[Int(b)])]
-            s = Int(entry &>> 1)
-            if entry & 1 != 0 {
+            if entry < Self.hasOutputs {
+                s = Int(entry)
+            } else {
+                s = Int(entry & ~Self.hasOutputs)
                 let state = s / classCount
                 hits.low |= outLow[state]
                 hits.high |= outHigh[state]
             }
         }
         return hits
-    }
-
-    /// One pass over `text` that summarizes it whole and each of `pieces` as if it were scanned
-    /// alone: `pieces` are ascending, disjoint ranges of `text` (a form's names and values inside
-    /// its body). A literal counts for a piece only when it lies wholly inside it: where the
-    /// whole-text state stands for more text than the piece has so far, the piece's own state is
-    /// the deepest failure state that fits. Returns the whole text's summary; `out[k]` gets piece
-    /// `k`'s.
-    func summarize(_ text: UnsafeRawBufferPointer, pieces: UnsafeBufferPointer<Range<Int>>,
-                   into out: UnsafeMutablePointer<RequestCache.ValueSummary>) -> RequestCache.ValueSummary {
-        var whole = RequestCache.ValueSummary()
-        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            for k in pieces.indices { out[k] = RequestCache.ValueSummary() }
-            return whole
-        }
-        var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &bytes) { raw in
-            let words = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
-            let count = classCount
-            var s = 0
-            var i = 0
-            // One byte into `bits` and through the automaton: the state reached when it has
-            // outputs (they count for the whole text), else -1.
-            @inline(__always) func step(_ bits: UnsafeMutablePointer<UInt64>) -> Int {
-                let b = base[i]
-                bits[Int(b &>> 6)] |= UInt64(1) &<< UInt64(b & 63)
-                let entry = table[s &+ Int(classes[Int(b)])]
-                s = Int(entry &>> 1)
-                i &+= 1
-                guard entry & 1 != 0 else { return -1 }
-                let state = s / count
-                whole.literals.low |= outLow[state]
-                whole.literals.high |= outHigh[state]
-                return state
-            }
-            // Bytes outside every piece: the whole text only.
-            @inline(__always) func gap(to end: Int) {
-                while i < end { _ = step(words) }
-            }
-            for k in pieces.indices {
-                let piece = pieces[k]
-                gap(to: piece.lowerBound)
-                var own: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-                var hits = Hits()
-                withUnsafeMutableBytes(of: &own) { ownRaw in
-                    let mine = ownRaw.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                    let start = piece.lowerBound
-                    while i < piece.upperBound {
-                        var t = step(mine)
-                        if t >= 0 {
-                            let room = Int32(truncatingIfNeeded: i &- start)
-                            while depth[t] > room { t = Int(fail[t]) }
-                            hits.low |= outLow[t]
-                            hits.high |= outHigh[t]
-                        }
-                    }
-                }
-                out[k] = RequestCache.ValueSummary(bytes: ByteSet(words: own), literals: hits)
-                words[0] |= own.0
-                words[1] |= own.1
-                words[2] |= own.2
-                words[3] |= own.3
-            }
-            gap(to: text.count)
-        }
-        whole.bytes = ByteSet(words: bytes)
-        return whole
     }
 }

@@ -25,27 +25,29 @@ struct RequestCache: Sendable {
     /// Every summarized value's summary, entry after entry: one table kept across requests
     /// instead of an array per entry.
     var summaries: [ValueSummary] = []
-    /// The body's summary and its arguments' names' and values' summaries (in argument order,
-    /// with their unions and longest lengths), made in one pass over the body
-    /// (`LiteralScreen.summarize(_:pieces:into:)`) the first time a raw `body`, `body.args` or
-    /// `body.arg_names` value is summarized.
+    /// The body's summary and its arguments' names' and values' summaries and memos (in argument
+    /// order, with their unions and longest lengths), made in one pass over the body
+    /// (`summarizeBodyPieces`) the first time a raw `body`, `body.args` or `body.arg_names` value
+    /// is summarized or has its memos seeded.
     var bodyPiecesReady = false
     var bodyWhole = ValueSummary()
     var bodyNames = PieceList()
     var bodyValues = PieceList()
 
-    /// Summaries of one kind of piece, as `summarize` hands them on.
+    /// Summaries of one kind of piece, as `summarize` hands them on, and their memos, as
+    /// `seedMemos` does. A summary's bytes are the value's own only where a filter may read
+    /// them (see `LiteralScreen.Tables.summarize(_:pieces:exactBytes:into:groups:)`), else
+    /// `ByteSet.all`; the union's are exact.
     struct PieceList: Sendable {
         var summaries: [ValueSummary] = []
         var union = ValueSummary()
         var longest = 0
+        var memos: [UInt64] = []
+        var unchangedByAll = UInt64.max
     }
 
-    /// Scratch for that pass (kept for its capacity): the pieces' ranges in the body and where
-    /// each one's summary goes (`2k` the name, `2k + 1` the value of argument `k`).
-    var pieceRanges: [Range<Int>] = []
-    var pieceSlots: [Int32] = []
-    var pieceOut: [ValueSummary] = []
+    /// Scratch for that pass (kept for its capacity): the stretches of the body it summarizes.
+    var pieces: [LiteralScreen.Piece] = []
     /// Every read target's per-value "unchanged by" memos, entry after entry (kept across
     /// requests like `summaries`).
     var memos: [UInt64] = []

@@ -27,6 +27,10 @@ struct EvaluationPlan: Sendable {
     /// Some target reads `body.args` or `body.arg_names`: their raw values (and the body's) are
     /// then summarized in one pass over the body (`flat.pieceRoles`).
     let readsBodyPieces: Bool
+    /// Some check reads `body.args` or `body.arg_names` through a byte filter (`RegexPrefilter`
+    /// start or required bytes) without a literal-screen bit: then every piece of that pass
+    /// needs its own byte set, not only those with screen hits.
+    let exactPieceBytes: Bool
     /// `bodyChains` as bits (those below the capacity).
     let bodyChainBits: ChainBits
     /// What each phase resolves before its rules run: the targets read by its screened checks
@@ -62,6 +66,16 @@ struct EvaluationPlan: Sendable {
         self.bodyTargetBits = bodyBits
         let roles = targets.map { BodyPieceRole(of: $0) }
         self.readsBodyPieces = roles.contains { $0 == .argValues || $0 == .argNames }
+        self.exactPieceBytes = numbering.checkInfo.contains { info in
+            info.screenBit < 0
+                && (Int(info.firstTarget)..<Int(info.endTarget)).contains { t in
+                    let role = roles[Int(numbering.checkTargets[t].target)]
+                    return role == .argValues || role == .argNames
+                }
+                && numbering.filters[Int(info.firstFilter)..<Int(info.endFilter)].contains {
+                    $0.start != nil || $0.required != nil
+                }
+        }
         let chainPrograms = numbering.chainPrograms
         self.bodyChains = chainPrograms.indices.filter { targets[Int(chainPrograms[$0].target)].kind.readsBody }
         var bodyChainBits = ChainBits()

@@ -1,0 +1,116 @@
+@testable import PortcullisEngine
+import Testing
+
+/// `RequestCache.summarizeBodyPieces`: one pass over a form body gives each argument's name and
+/// value the literal hits and "unchanged by" memo a scan of it alone gives, its groups exact
+/// unions, and decisions that agree with walking every value.
+@Suite struct BodyPiecePassTests {
+    static func set(_ rules: String) throws -> CompiledRuleSet {
+        try RuleSetLoader().load(yaml: "name: t\ndefault_action: allow\nrules:\n" + rules, sourcePath: "t.yaml")
+    }
+
+    /// Screened checks only (each regex has required literals), and the same plus one whose
+    /// regex has no literals but start bytes (`\d`): that one reads a piece's bytes whatever its
+    /// screen hits.
+    static let screened = """
+          - id: 1
+            name: word
+            action: block
+            when: { regex: 'attack', in: [body.args, body.arg_names], transforms: [url_decode, lowercase] }
+          - id: 2
+            name: tag
+            action: block
+            when: { regex: '<script', in: [body.args] }
+        """
+    static let unscreened = screened + """
+
+          - id: 3
+            name: digits-then-sign
+            action: block
+            when: { regex: '\\d{3}\\W', in: [body.args] }
+        """
+
+    @Test(arguments: [(screened, false), (unscreened, true)])
+    func exactPieceBytesOnlyWhenAnUnscreenedByteFilterReadsPieces(_ rules: String, _ exact: Bool) throws {
+        let plan = try Self.set(rules).plan
+        #expect(plan.readsBodyPieces)
+        #expect(plan.exactPieceBytes == exact)
+    }
+
+    static let bodies = [
+        "a=1&b=hello&c=%3Cscript%3E",
+        "field01=value01abcdefghijklmnopqrstuvwxyz0123456789&field02=an+attack",
+        "x=123<&y=9%20%3C&&z&=attack&attack=",
+        "q=<scr&ipt>=1&w=ATTACK&n=42",
+        "plain=text&tab=a%09b&sp=a+b&UP=Case",
+    ]
+
+    /// Each piece's summary and memo against the value alone; the groups' unions and longest.
+    @Test(arguments: bodies, [false, true])
+    func piecesMatchTheirValuesAlone(_ text: String, _ exact: Bool) throws {
+        let plan = try Self.set(Self.unscreened).plan
+        let screen = try #require(plan.screen).tables
+        let body = Array(text.utf8)
+        let args = URLEncodedArguments.parse(body, limit: 100).values
+        var cache = RequestCache()
+        cache.summarizeBodyPieces(args, body: body, screen: screen, exactBytes: exact)
+        #expect(cache.bodyPiecesReady)
+        #expect(cache.bodyWhole.bytes == ByteSet(of: body))
+        #expect(cache.bodyWhole.literals == body.withUnsafeBytes { screen.hits(in: $0) })
+        for (list, values) in [(cache.bodyNames, args.map(\.name)), (cache.bodyValues, args.map(\.value))] {
+            #expect(list.summaries.count == values.count)
+            #expect(list.memos.count == values.count)
+            var union = RequestCache.ValueSummary()
+            var all = UInt64.max
+            for (k, value) in values.enumerated() {
+                let alone = value.withUnsafeBytes { RequestCache.ValueSummary($0, screen: screen) }
+                let memo = value.withUnsafeBytes { TransformationIdentity.unchangedMask(of: $0) }
+                #expect(list.summaries[k].literals == alone.literals, "\(text) #\(k)")
+                #expect(list.memos[k] == memo, "\(text) #\(k)")
+                // Its own bytes where a filter may read them, else at least its own.
+                if exact || alone.literals != LiteralScreen.Hits() {
+                    #expect(list.summaries[k].bytes == alone.bytes, "\(text) #\(k)")
+                } else {
+                    var both = list.summaries[k].bytes
+                    both.formUnion(alone.bytes)
+                    #expect(both == list.summaries[k].bytes, "\(text) #\(k)")
+                }
+                union.formUnion(alone)
+                all &= memo
+            }
+            #expect(list.union.bytes == union.bytes, "\(text)")
+            #expect(list.union.literals == union.literals, "\(text)")
+            #expect(list.unchangedByAll == all, "\(text)")
+            #expect(list.longest == values.map(\.count).max() ?? 0, "\(text)")
+        }
+    }
+
+    struct Walker: InspectionObserver {}
+
+    /// Verdicts and match records of the summarized path and of a full walk (every value to its
+    /// operator), for both kinds of plan.
+    @Test(arguments: [screened, unscreened])
+    func decisionsAgreeWithTheFullWalk(_ rules: String) throws {
+        let set = try Self.set(rules)
+        let inspector = Inspector(ruleSet: set)
+        var fast = EvaluationScratch()
+        var blocked = 0
+        for text in Self.bodies {
+            let wire = "POST /f\nContent-Type: application/x-www-form-urlencoded\n\n" + text
+            guard case .success(let parsed) = ExampleRequest.parse(wire) else {
+                Issue.record("does not parse: \(wire)")
+                continue
+            }
+            let view = RequestView(head: parsed.head, clientAddress: Array("192.0.2.1".utf8), body: parsed.body)
+            let (verdict, state) = inspector.decide(view, scratch: &fast)
+            var walkScratch = EvaluationScratch()
+            var walker = Walker()
+            let (walkedVerdict, walked) = inspector.decide(view, scratch: &walkScratch, observer: &walker)
+            #expect(verdict == walkedVerdict, "\(text)")
+            #expect(state.matches == walked.matches, "\(text)")
+            if case .block = verdict { blocked += 1 }
+        }
+        // Some bodies match, some do not.
+        #expect(blocked > 0 && blocked < Self.bodies.count)
+    }
+}
