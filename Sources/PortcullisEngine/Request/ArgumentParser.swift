@@ -46,26 +46,37 @@ public enum URLEncodedArguments {
                               into out: inout [TargetValue]) -> Bool {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
         let end = buffer.count
-        // One slot per possible pair (the `&`s plus one, at most `limit`): the array never regrows.
+        // One slot per possible pair (the `&`s plus one, at most `limit`).
         let pairs = ByteScan.count(amp, base, from: 0, to: end) + 1
-        out.reserveCapacity(out.count + (limit < 0 ? pairs : min(pairs, limit)))
+        let slots = limit < 0 ? pairs : min(pairs, limit)
         // Most inputs hold no `%` or `+` at all: then every name and value is a plain slice.
         let plain = !ByteScan.containsEither(percent, plus, base, from: 0, to: end)
-        var taken = 0
-        var start = 0
-        while start < end {
-            let stop = ByteScan.first(amp, base, from: start, to: end)
-            if stop > start {
-                if taken == limit { return true }
-                taken += 1
-                let eq = ByteScan.first(equals, base, from: start, to: stop)
-                let name = piece(input, base, start, eq, plain: plain)
-                let value = eq < stop ? piece(input, base, eq + 1, stop, plain: plain) : input[input.endIndex...]
-                out.append(TargetValue(name: name, value: value))
+        out.reserveCapacity(out.count + slots)
+        var overflow = false
+        // The loop twice, so the plain one carries nothing of decoding.
+        @inline(__always) func cut(plain: Bool) {
+            var start = 0
+            var taken = 0
+            while start < end {
+                let stop = ByteScan.first(amp, base, from: start, to: end)
+                if stop > start {
+                    if taken == limit {
+                        overflow = true
+                        return
+                    }
+                    taken &+= 1
+                    let eq = ByteScan.first(equals, base, from: start, to: stop)
+                    let name = piece(input, base, start, eq, plain: plain)
+                    let value = eq < stop ? piece(input, base, eq &+ 1, stop, plain: plain) : input[input.endIndex...]
+                    // Consumed: without it each slice is retained and released again around the
+                    // append's capacity check.
+                    out.append(TargetValue(name: consume name, value: consume value))
+                }
+                start = stop &+ 1
             }
-            start = stop + 1
         }
-        return false
+        if plain { cut(plain: true) } else { cut(plain: false) }
+        return overflow
     }
 
     private static let amp: UInt8 = 0x26      // &
@@ -79,7 +90,7 @@ public enum URLEncodedArguments {
     private static func piece(_ input: ArraySlice<UInt8>, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
                               plain: Bool) -> ArraySlice<UInt8> {
         if plain || !ByteScan.containsEither(percent, plus, base, from: from, to: to) {
-            return input[(input.startIndex + from)..<(input.startIndex + to)]
+            return input[(input.startIndex &+ from)..<(input.startIndex &+ to)]
         }
         return decoding(base + from, count: to - from, plusAsSpace: true)[...]
     }
