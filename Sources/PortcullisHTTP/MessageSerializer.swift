@@ -185,6 +185,17 @@ public enum MessageSerializer {
     public static func writeLocalResponse(status: Int, body: [UInt8], contentType: StaticString,
                                           keepAlive: Bool, extraFields: [(name: [UInt8], value: [UInt8])],
                                           into out: inout [UInt8]) {
+        writeLocalResponse(status: status, body: body, contentType: contentType, keepAlive: keepAlive, into: &out) {
+            for field in extraFields { writeField(name: field.name, value: field.value, into: &$0) }
+        }
+    }
+
+    /// `writeLocalResponse`, with the extra fields written by `writeFields` (with `writeField`)
+    /// where the array form writes them: the proxy's block answers pass their rule's fields and
+    /// the request id this way without building an array of them per response.
+    public static func writeLocalResponse(status: Int, body: [UInt8], contentType: StaticString,
+                                          keepAlive: Bool, into out: inout [UInt8],
+                                          writeFields: (inout [UInt8]) -> Void) {
         let interim = status < 200
         let bodiless = interim || status == 204
         out.reserveCapacity(out.count + body.count + 160)
@@ -199,15 +210,18 @@ public enum MessageSerializer {
             ASCII.appendDecimal(UInt64(body.count), to: &out)
             crlf(&out)
         }
-        for field in extraFields {
-            out.append(contentsOf: field.name)
-            ASCII.append(": ", to: &out)
-            out.append(contentsOf: field.value)
-            crlf(&out)
-        }
+        writeFields(&out)
         if !keepAlive && !interim { ASCII.append("Connection: close\r\n", to: &out) }
         crlf(&out)
         if !bodiless { out.append(contentsOf: body) }
+    }
+
+    /// Appends one field line, `name: value` and CRLF.
+    public static func writeField(name: [UInt8], value: [UInt8], into out: inout [UInt8]) {
+        out.append(contentsOf: name)
+        ASCII.append(": ", to: &out)
+        out.append(contentsOf: value)
+        crlf(&out)
     }
 
     /// Appends `HTTP/1.1 100 Continue` and its empty field section.

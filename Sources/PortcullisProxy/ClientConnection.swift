@@ -612,13 +612,19 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         respond(status: status, body: Array("\(status) \(message)\n".utf8), extraFields: extraFields)
     }
 
-    /// Answers a request a rule blocked.
+    /// Answers a request a rule blocked. The default body is written into the loop's reusable
+    /// buffer and the rule's fields go out as they are: no formatting or arrays per block.
     private func respondBlocked(_ response: BlockResponse, rule: RuleID?) {
-        let body = response.body ?? Array("\(response.status) blocked by \(rule.map { "rule \($0)" } ?? "the default action")\n".utf8)
-        respond(status: response.status, body: body, extraFields: response.headers.map { (name: $0.name, value: $0.value) })
+        if let body = response.body {
+            respond(status: response.status, body: body, extraFields: [], ruleFields: response.headers)
+            return
+        }
+        BlockAnswerBody.write(status: response.status, rule: rule, into: &loop.blockAnswerBody)
+        respond(status: response.status, body: loop.blockAnswerBody, extraFields: [], ruleFields: response.headers)
     }
 
     private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])],
+                         ruleFields: [BlockResponse.Header] = [],
                          contentType: StaticString = "text/plain; charset=utf-8") {
         guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
@@ -630,9 +636,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         observed = ObservedExchange()
         out.withBytes {
             MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
-                                                 contentType: contentType, keepAlive: keepAlive,
-                                                 extraFields: extraFields + [(name: RequestObserver.headerName, value: requestID)],
-                                                 into: &$0)
+                                                 contentType: contentType, keepAlive: keepAlive, into: &$0) { out in
+                for field in extraFields { MessageSerializer.writeField(name: field.name, value: field.value, into: &out) }
+                for field in ruleFields { MessageSerializer.writeField(name: field.name, value: field.value, into: &out) }
+                MessageSerializer.writeField(name: RequestObserver.headerName, value: requestID, into: &out)
+            }
         }
         ex.upstream?.close(reset: true)
         exchange = nil

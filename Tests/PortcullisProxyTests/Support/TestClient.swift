@@ -86,6 +86,31 @@ final class TestClient {
         }
     }
 
+    /// Reads one response as the bytes that arrived: its head up to the blank line and then
+    /// `Content-Length` body bytes (`bodyless`: none, as for HEAD). Nil when the connection ended
+    /// first. For tests that compare a response byte for byte.
+    func readRawResponse(bodyless: Bool = false) -> [UInt8]? {
+        let blank: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        while true {
+            if headEnd == nil, buffer.count >= 4 {
+                headEnd = (0...(buffer.count - 4)).first { buffer[$0..<($0 + 4)].elementsEqual(blank) }.map { $0 + 4 }
+            }
+            if let end = headEnd {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self).lowercased()
+                let length = bodyless ? 0 : head.split(separator: "\r\n")
+                    .first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingPrefix(" ")) } ?? 0
+                if buffer.count >= end + length {
+                    let raw = Array(buffer[0..<(end + length)])
+                    buffer.removeFirst(end + length)
+                    return raw
+                }
+            }
+            if !fill() { return nil }
+        }
+    }
+
     /// True when the peer closed (EOF or reset) within the receive timeout and sent nothing more.
     func waitForClose() -> Bool {
         while fill() {}

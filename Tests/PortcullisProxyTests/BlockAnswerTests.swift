@@ -1,0 +1,86 @@
+import PortcullisEngine
+@testable import PortcullisProxy
+import Testing
+
+/// The bytes of a block answer: the default body naming the rule (or the default action), a
+/// rule's own body and fields, the request id, and keep-alive after a bodiless request.
+@Suite struct BlockAnswerTests {
+    struct BodyCase: CustomTestStringConvertible, Sendable {
+        var status: Int
+        var rule: Int?
+        var expected: String
+        var testDescription: String { expected }
+    }
+
+    @Test("the default body, written over whatever the reused buffer held", arguments: [
+        BodyCase(status: 403, rule: 1701, expected: "403 blocked by rule 1701\n"),
+        BodyCase(status: 429, rule: 50, expected: "429 blocked by rule 50\n"),
+        BodyCase(status: 403, rule: 0, expected: "403 blocked by rule 0\n"),
+        BodyCase(status: 451, rule: -12, expected: "451 blocked by rule -12\n"),
+        BodyCase(status: 403, rule: Int.max, expected: "403 blocked by rule \(Int.max)\n"),
+        BodyCase(status: 403, rule: nil, expected: "403 blocked by the default action\n"),
+    ])
+    func defaultBody(_ c: BodyCase) {
+        var buffer = Array("a longer body left by the previous block answer, to be replaced\n".utf8)
+        BlockAnswerBody.write(status: c.status, rule: c.rule.map(RuleID.init), into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == c.expected)
+        // The same text the proxy formatted with String interpolation before.
+        let rule = c.rule.map(RuleID.init)
+        #expect(buffer == Array("\(c.status) blocked by \(rule.map { "rule \($0)" } ?? "the default action")\n".utf8))
+    }
+
+    static let rules = """
+        name: answers
+        default_action: block
+        rules:
+          - id: 1701
+            name: plain
+            action: block
+            when: { starts_with: /plain, in: [path] }
+          - id: 7
+            name: own-answer
+            action: block
+            response: { status: 451, body: "gone\\n", headers: { X-Blocked-By: portcullis, Retry-After: "30" } }
+            when: { starts_with: /own, in: [path] }
+          - id: 9
+            name: open
+            action: allow
+            when: { starts_with: /open, in: [path] }
+        """
+
+    /// The response expected for a block, with the request id the proxy gave it. A HEAD request
+    /// is answered with no body and `Content-Length: 0`.
+    private func expected(_ raw: [UInt8], status: String, body: String, fields: String = "",
+                          head: Bool = false) throws -> String {
+        let text = String(decoding: raw, as: UTF8.self)
+        let idLine = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("X-Request-Id: ") })
+        let sent = head ? "" : body
+        return "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: \(sent.utf8.count)\r\n\(fields)\(idLine)\r\n\r\n" + sent
+    }
+
+    @Test func blockAnswersOnOneKeepAliveConnection() throws {
+        let upstream = try ScriptedUpstream(script: EchoScripts.echo)
+        defer { upstream.stop() }
+        let ruleSet = try RuleSetLoader().load(yaml: Self.rules, sourcePath: "answers.yaml")
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        let exchanges: [(path: String, method: String, status: String, body: String, fields: String)] = [
+            ("/plain/x", "GET", "403 Forbidden", "403 blocked by rule 1701\n", ""),
+            ("/own", "GET", "451 Unavailable For Legal Reasons", "gone\n", "X-Blocked-By: portcullis\r\nRetry-After: 30\r\n"),
+            ("/elsewhere", "GET", "403 Forbidden", "403 blocked by the default action\n", ""),
+            ("/plain", "GET", "403 Forbidden", "403 blocked by rule 1701\n", ""),
+            ("/plain", "HEAD", "403 Forbidden", "403 blocked by rule 1701\n", ""),
+        ]
+        for e in exchanges {
+            try client.send("\(e.method) \(e.path) HTTP/1.1\r\nHost: a\r\n\r\n")
+            let raw = try #require(client.readRawResponse(bodyless: e.method == "HEAD"), "\(e.method) \(e.path)")
+            let want = try expected(raw, status: e.status, body: e.body, fields: e.fields, head: e.method == "HEAD")
+            #expect(String(decoding: raw, as: UTF8.self) == want, "\(e.method) \(e.path)")
+        }
+        // Still open after five blocks: an allowed request goes through on the same connection.
+        try client.send("GET /open HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try #require(client.readResponse()).status == 200)
+    }
+}
