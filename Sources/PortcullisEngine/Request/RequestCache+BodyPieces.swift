@@ -29,12 +29,14 @@ extension RequestCache {
             func place(_ bytes: UnsafeRawBufferPointer, _ slot: Int, _ total: inout LiteralScreen.GroupTotal,
                        _ summary: inout ValueSummary, _ memo: inout UInt64,
                        _ pieces: UnsafeMutableBufferPointer<LiteralScreen.Piece>) {
+                // (Unchecked arithmetic: offsets within one array, counts below its size.)
                 if let start = bytes.baseAddress, !bytes.isEmpty, start - base >= end,
-                   start - base + bytes.count <= text.count {
+                   start - base &+ bytes.count <= text.count {
                     let offset = start - base
-                    end = offset + bytes.count
-                    pieces[placed] = LiteralScreen.Piece(range: offset..<end, slot: Int32(slot))
-                    placed += 1
+                    end = offset &+ bytes.count
+                    pieces[placed] = LiteralScreen.Piece(range: Range(uncheckedBounds: (offset, end)),
+                                                         slot: Int32(truncatingIfNeeded: slot))
+                    placed &+= 1
                 } else {
                     summary = ValueSummary(bytes, screen: screen)
                     memo = TransformationIdentity.unchangedMask(of: bytes)
@@ -51,11 +53,11 @@ extension RequestCache {
                 for k in args.indices {
                     args[k].name.withUnsafeBytes {
                         longest.0 = max(longest.0, $0.count)
-                        place($0, 2 * k, &own.0, &nameSummaries[k], &nameMemos[k], pieces)
+                        place($0, k &* 2, &own.0, &nameSummaries[k], &nameMemos[k], pieces)
                     }
                     args[k].value.withUnsafeBytes {
                         longest.1 = max(longest.1, $0.count)
-                        place($0, 2 * k + 1, &own.1, &valueSummaries[k], &valueMemos[k], pieces)
+                        place($0, k &* 2 &+ 1, &own.1, &valueSummaries[k], &valueMemos[k], pieces)
                     }
                 }
                 var groups = (LiteralScreen.GroupTotal(), LiteralScreen.GroupTotal())
