@@ -285,7 +285,12 @@ public struct Inspector: Sendable {
         let flat = ruleSet.plan.flat
         let info = flat.checks[index]
         var hit: Found?
-        let decided = !O.isActive && Self.ruledOut(info, state.cache)
+        var decided = !O.isActive && Self.ruledOut(info, state.cache)
+        if !decided && !O.isActive && info.chainsMasked && !info.negated {
+            // The slots the phase's bulk pass left (they need a transformation) are resolved
+            // first; most checks are then decided by the same bit tests, without the walk.
+            decided = resolveRest(info, request, &state) && Self.ruledOut(info, state.cache)
+        }
         search: for t in Int(info.firstTarget)..<Int(decided ? info.firstTarget : info.endTarget) {
             if O.wantsSteps {
                 hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer)
@@ -331,6 +336,30 @@ public struct Inspector: Sendable {
         }
         if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: hit != nil) }
         return hit
+    }
+
+    /// Prepares, summarizes and resolves each chain slot of the check that is not resolved yet;
+    /// false when one is left unresolved (a Base64 target ruled out without decoding).
+    @inline(never)
+    private func resolveRest(_ info: CheckInfo, _ request: RequestView, _ state: inout EvaluationState) -> Bool {
+        let flat = ruleSet.plan.flat
+        for t in Int(info.firstTarget)..<Int(info.endTarget) {
+            let target = flat.targets[t]
+            let chain = Int(target.chain)
+            if state.cache.resolved.contains(chain) { continue }
+            var entry = state.cache.chainIndex[chain]
+            if entry == RequestCache.unread {
+                if info.preimage >= 0 && !mayDecodeToMatch(info.preimage, target, request, &state) { return false }
+                entry = prepareChain(chain, request, &state)
+            }
+            if entry == RequestCache.absent {
+                state.cache.resolved.insert(chain)
+                continue
+            }
+            if !state.cache.chains[Int(entry)].summarized { summarize(Int(entry), request, &state) }
+            resolve(chain, Int(entry), &state)
+        }
+        return true
     }
 
     /// Runs the operator of check `index` over the values of chain entry `entry` (its target

@@ -119,7 +119,7 @@ public final class RequestView {
             return headers()
         case .header:
             guard let name = selector.name else { return [] }
-            return headers().filter { ASCII.equalsIgnoringCase($0.name, name) }
+            return header(named: name)
         case .headerNames:
             return Self.names(headers())
         case .cookies:
@@ -214,6 +214,21 @@ public final class RequestView {
             out.append(TargetValue(name: storage[field.name], value: storage[field.value]))
         }
         headerValues = out
+        return out
+    }
+
+    /// The fields named `name` (any case), in order. Built straight from the head's field table:
+    /// nothing is allocated for a header the request lacks, and one exact-size array otherwise.
+    private func header(named name: [UInt8]) -> [TargetValue] {
+        let storage = head.storage
+        var count = 0
+        for field in head.fields where ASCII.equalsIgnoringCase(storage[field.name], name) { count += 1 }
+        if count == 0 { return [] }
+        var out: [TargetValue] = []
+        out.reserveCapacity(count)
+        for field in head.fields where ASCII.equalsIgnoringCase(storage[field.name], name) {
+            out.append(TargetValue(name: storage[field.name], value: storage[field.value]))
+        }
         return out
     }
 
