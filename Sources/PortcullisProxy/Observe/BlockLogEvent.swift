@@ -145,7 +145,7 @@ public struct BlockLogFormat: Sendable {
         for label in match.labels { json.string(label.text) }
         json.endArray()
         json.key("target")
-        if let target = match.target { json.string(Array(target.utf8), limit: max(valueLimit, Self.targetLimit)) } else { json.null() }
+        if let target = match.target { json.string(target, limit: max(valueLimit, Self.targetLimit)) } else { json.null() }
         json.key("value")
         if isRedacted(match.target) { json.string(Self.redactedText) }
         else { json.string(match.excerpt, limit: valueLimit) }
@@ -158,7 +158,7 @@ public struct BlockLogFormat: Sendable {
         json.beginObject()
         json.key("id"); json.int(limit.ruleID.value)
         json.key("name"); json.string(limit.ruleName)
-        json.key("key"); json.string(Array(limit.key.utf8), limit: valueLimit)
+        json.key("key"); json.string(limit.key, limit: valueLimit)
         json.key("decision"); json.string(limit.decision.rawValue)
         json.key("enforced"); json.bool(limit.enforced)
         json.key("count"); json.int(limit.count)
@@ -182,13 +182,13 @@ public struct BlockLogFormat: Sendable {
         return nil
     }
 
+    /// `ns` in seconds with three decimals, cut (not rounded) to the millisecond: `60.000`.
     private func writeSeconds(_ ns: UInt64, _ json: inout JSONWriter) {
-        let frac = String(ns % 1_000_000_000 / 1_000_000)
-        json.raw("\(ns / 1_000_000_000).\(String(repeating: "0", count: 3 - frac.count))\(frac)")
+        json.thousandths(whole: ns / 1_000_000_000, thousandths: ns % 1_000_000_000 / 1_000_000)
     }
 
+    /// `ns` in microseconds with three decimals: `12.345`.
     private func writeMicroseconds(_ ns: UInt64, _ json: inout JSONWriter) {
-        let frac = String(ns % 1000)
-        json.raw("\(ns / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)")
+        json.thousandths(whole: ns / 1000, thousandths: ns % 1000)
     }
 }

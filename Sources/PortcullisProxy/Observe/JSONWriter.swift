@@ -71,10 +71,21 @@ public struct JSONWriter {
         bytes.append(contentsOf: "null".utf8)
     }
 
-    /// A JSON string holding `text`'s UTF-8.
-    public mutating func string(_ text: String) {
+    /// A JSON string holding `text`'s UTF-8 (cut past `limit` bytes as the byte form does).
+    public mutating func string(_ text: String, limit: Int = .max) {
         var copy = text
-        copy.withUTF8 { string($0, limit: .max) }
+        copy.withUTF8 { string($0, limit: limit) }
+    }
+
+    /// A number with exactly three decimals, `whole.thousandths` (`12.005`); `thousandths` < 1000.
+    /// Written as digits: no String formatting per block-log line.
+    public mutating func thousandths(whole: UInt64, thousandths: UInt64) {
+        int(whole)
+        let t = thousandths % 1000
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + t / 100))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + t / 10 % 10))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + t % 10))
     }
 
     /// A JSON string from raw bytes; past `limit` input bytes the text is cut at a character

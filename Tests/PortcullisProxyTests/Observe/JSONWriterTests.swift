@@ -59,6 +59,41 @@ import Testing
         #expect(String(decoding: json.bytes, as: UTF8.self) == "[0,-120,-9223372036854775808,18446744073709551615,429]")
     }
 
+    /// Block-log durations (`inspection_us`, `window_s`): the digits the String formatting they
+    /// replace produced, `whole.` and the thousandths padded to three digits.
+    @Test(arguments: [UInt64(0), 5, 42, 999, 1000, 1005, 12_345, 60_000, 1_000_001, UInt64.max])
+    func thousandthsMatchTheFormattedText(nanoseconds: UInt64) {
+        for (whole, thousandths) in [(nanoseconds / 1000, nanoseconds % 1000),
+                                     (nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000 / 1_000_000)] {
+            var json = JSONWriter()
+            json.thousandths(whole: whole, thousandths: thousandths)
+            let frac = String(thousandths)
+            let formatted = "\(whole).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+            #expect(String(decoding: json.bytes, as: UTF8.self) == formatted)
+        }
+    }
+
+    @Test func thousandthsAreAValueAfterAKeyOrAComma() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("a"); json.thousandths(whole: 1, thousandths: 2)
+        json.key("b"); json.beginArray(); json.thousandths(whole: 0, thousandths: 0); json.thousandths(whole: 7, thousandths: 70); json.endArray()
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"a":1.002,"b":[0.000,7.070]}"#)
+    }
+
+    /// A String is written as its UTF-8 bytes would be, cut at the same limit.
+    @Test(arguments: ["query.arg:id", "header:X-\"quoted\"", "cookie:é€😀é€😀", ""])
+    func stringsWriteTheirUTF8(text: String) {
+        for limit in [Int.max, 128, 12, 5, 0] {
+            var fromString = JSONWriter()
+            fromString.string(text, limit: limit)
+            var fromBytes = JSONWriter()
+            fromBytes.string(Array(text.utf8), limit: limit)
+            #expect(fromString.bytes == fromBytes.bytes, "limit \(limit)")
+        }
+    }
+
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000Z"),
         (Int64(951_782_400_123), "2000-02-29T00:00:00.123Z"),
