@@ -48,13 +48,40 @@ import Testing
     /// Each piece's summary and memo against the value alone; the groups' unions and longest.
     @Test(arguments: bodies, [false, true])
     func piecesMatchTheirValuesAlone(_ text: String, _ exact: Bool) throws {
-        let plan = try Self.set(Self.unscreened).plan
-        let screen = try #require(plan.screen).tables
-        let body = Array(text.utf8)
+        let screen = try #require(try Self.set(Self.unscreened).plan.screen)
+        // The tables are valid while the screen lives.
+        withExtendedLifetime(screen) { Self.check(Array(text.utf8), screen.tables, exact: exact) }
+    }
+
+    /// Random form bodies of fragments of the default rules' literals, escapes and separators,
+    /// through the default rules' screen.
+    @Test func randomBodiesThroughTheDefaultScreen() throws {
+        let owner = try #require(try EmbeddedRules.load().plan.screen)
+        let fragments = ["select", "union", "<script", "alert(", "../", "etc/passwd", "%3C", "%27", "+", "=", "&",
+                         "&&", "a", "Z9", " or ", "1=1", "javascript:", "%", "\\", "\u{C3}\u{A9}", "--", "/*"]
+        var rng = OperatorTestRNG(seed: 11)
+        var withHits = 0
+        for round in 0..<300 {
+            let text = (0..<Int.random(in: 0...24, using: &rng))
+                .map { _ in fragments[Int.random(in: 0..<fragments.count, using: &rng)] }.joined()
+            withHits += withExtendedLifetime(owner) {
+                Self.check(Array(text.utf8), owner.tables, exact: round % 2 == 0)
+            }
+        }
+        // Many pieces hold literals, so their own byte sets were made too.
+        #expect(withHits > 100)
+    }
+
+    /// Checks the pass over `body` against each value alone; returns how many pieces had hits.
+    @discardableResult
+    static func check(_ body: [UInt8], _ screen: LiteralScreen.Tables, exact: Bool) -> Int {
+        let text = String(decoding: body, as: UTF8.self)
         let args = URLEncodedArguments.parse(body, limit: 100).values
         var cache = RequestCache()
         cache.summarizeBodyPieces(args, body: body, screen: screen, exactBytes: exact)
         #expect(cache.bodyPiecesReady)
+        guard !body.isEmpty else { return 0 }
+        var withHits = 0
         #expect(cache.bodyWhole.bytes == ByteSet(of: body))
         #expect(cache.bodyWhole.literals == body.withUnsafeBytes { screen.hits(in: $0) })
         for (list, values) in [(cache.bodyNames, args.map(\.name)), (cache.bodyValues, args.map(\.value))] {
@@ -68,6 +95,7 @@ import Testing
                 #expect(list.summaries[k].literals == alone.literals, "\(text) #\(k)")
                 #expect(list.memos[k] == memo, "\(text) #\(k)")
                 // Its own bytes where a filter may read them, else at least its own.
+                if alone.literals != LiteralScreen.Hits() { withHits += 1 }
                 if exact || alone.literals != LiteralScreen.Hits() {
                     #expect(list.summaries[k].bytes == alone.bytes, "\(text) #\(k)")
                 } else {
@@ -83,6 +111,7 @@ import Testing
             #expect(list.unchangedByAll == all, "\(text)")
             #expect(list.longest == values.map(\.count).max() ?? 0, "\(text)")
         }
+        return withHits
     }
 
     struct Walker: InspectionObserver {}
