@@ -156,6 +156,11 @@ private let viewTable: [ReqViewCase] = [
     ReqViewCase(name: "common method and field names", raw: "DELETE /a/b HTTP/1.0\r\nHost: h\r\nCookie: c=1\r\n\r\n",
                 expect: [("method", ["=DELETE"]), ("path", ["=/a/b"]), ("protocol", ["=HTTP/1.0"]),
                          ("header_names", ["Host=Host", "Cookie=Cookie"]), ("cookies", ["c=1"])]),
+    ReqViewCase(name: "a named header before and after the 64th field",
+                raw: "GET / HTTP/1.1\r\nHost: h\r\nX-Late: first\r\n"
+                    + (0..<66).map { "X-\($0): v\r\n" }.joined() + "x-late: last\r\nX-Lat: no\r\n\r\n",
+                expect: [("header:X-LATE", ["X-Late=first", "x-late=last"]), ("header:X-65", ["X-65=v"]),
+                         ("header:X-La", [])]),
     ReqViewCase(name: "empty query after ?", raw: "GET /x? HTTP/1.1\r\nHost: h\r\n\r\n",
                 expect: [("path", ["=/x"]), ("uri", ["=/x?"]), ("query", ["="]), ("query.args", [])]),
     ReqViewCase(name: "invalid JSON",

@@ -217,17 +217,42 @@ public final class RequestView {
         return out
     }
 
-    /// The fields named `name` (any case), in order. Built straight from the head's field table:
-    /// nothing is allocated for a header the request lacks, and one exact-size array otherwise.
+    /// The fields named `name` (any case), in order. Names are compared in place in the head's
+    /// bytes: nothing is allocated for a header the request lacks, and one exact-size array
+    /// otherwise.
     private func header(named name: [UInt8]) -> [TargetValue] {
+        let fields = head.fields
         let storage = head.storage
-        var count = 0
-        for field in head.fields where ASCII.equalsIgnoringCase(storage[field.name], name) { count += 1 }
-        if count == 0 { return [] }
+        let matching = storage.withUnsafeBufferPointer { s in
+            name.withUnsafeBufferPointer { n in
+                var bits: UInt64 = 0
+                var more = false
+                for k in fields.indices where fields[k].name.count == n.count {
+                    var i = 0
+                    var j = fields[k].name.lowerBound
+                    while i < n.count && ASCII.lower(s[j]) == ASCII.lower(n[i]) {
+                        i += 1
+                        j += 1
+                    }
+                    guard i == n.count else { continue }
+                    if k < 64 { bits |= UInt64(1) << UInt64(k) } else { more = true }
+                }
+                return (bits, more)
+            }
+        }
+        if matching.0 == 0 && !matching.1 { return [] }
+        if matching.1 {
+            // More than 64 fields before a match: the plain walk.
+            return fields.filter { ASCII.equalsIgnoringCase(storage[$0.name], name) }
+                .map { TargetValue(name: storage[$0.name], value: storage[$0.value]) }
+        }
         var out: [TargetValue] = []
-        out.reserveCapacity(count)
-        for field in head.fields where ASCII.equalsIgnoringCase(storage[field.name], name) {
-            out.append(TargetValue(name: storage[field.name], value: storage[field.value]))
+        out.reserveCapacity(matching.0.nonzeroBitCount)
+        var bits = matching.0
+        while bits != 0 {
+            let k = bits.trailingZeroBitCount
+            out.append(TargetValue(name: storage[fields[k].name], value: storage[fields[k].value]))
+            bits &= bits &- 1
         }
         return out
     }
