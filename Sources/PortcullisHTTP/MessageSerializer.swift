@@ -196,9 +196,19 @@ public enum MessageSerializer {
     public static func writeLocalResponse(status: Int, body: [UInt8], contentType: StaticString,
                                           keepAlive: Bool, into out: inout [UInt8],
                                           writeFields: (inout [UInt8]) -> Void) {
-        let interim = status < 200
-        let bodiless = interim || status == 204
         out.reserveCapacity(out.count + body.count + 160)
+        writeLocalResponseStart(status: status, bodyCount: body.count, contentType: contentType, into: &out)
+        writeFields(&out)
+        writeLocalResponseEnd(status: status, body: body, keepAlive: keepAlive, into: &out)
+    }
+
+    /// The first part of `writeLocalResponse`: the status line, Content-Type and Content-Length
+    /// (none of them past the status line for a 1xx or 204). Its fields follow, then
+    /// `writeLocalResponseEnd`. Apart so that the proxy can keep the start of a block answer
+    /// that every request a rule blocks gets alike.
+    public static func writeLocalResponseStart(status: Int, bodyCount: Int, contentType: StaticString,
+                                               into out: inout [UInt8]) {
+        let bodiless = status < 200 || status == 204
         writeStatusLine(status, &out) { out in ASCII.append(ReasonPhrase.of(status), to: &out) }
         if !bodiless {
             if contentType.utf8CodeUnitCount > 0 {
@@ -207,10 +217,16 @@ public enum MessageSerializer {
                 crlf(&out)
             }
             ASCII.append("Content-Length: ", to: &out)
-            ASCII.appendDecimal(UInt64(body.count), to: &out)
+            ASCII.appendDecimal(UInt64(bodyCount), to: &out)
             crlf(&out)
         }
-        writeFields(&out)
+    }
+
+    /// The last part of `writeLocalResponse`: `Connection: close` unless `keepAlive` (never on a
+    /// 1xx), the blank line and the body (none for a 1xx or 204).
+    public static func writeLocalResponseEnd(status: Int, body: [UInt8], keepAlive: Bool, into out: inout [UInt8]) {
+        let interim = status < 200
+        let bodiless = interim || status == 204
         if !keepAlive && !interim { ASCII.append("Connection: close\r\n", to: &out) }
         crlf(&out)
         if !bodiless { out.append(contentsOf: body) }

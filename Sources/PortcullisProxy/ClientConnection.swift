@@ -612,20 +612,31 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         respond(status: status, body: Array("\(status) \(message)\n".utf8), extraFields: extraFields)
     }
 
-    /// Answers a request a rule blocked. The default body is written into the loop's reusable
-    /// buffer and the rule's fields go out as they are: no formatting or arrays per block.
+    /// Answers a request a rule blocked: the loop's `BlockAnswerCache` holds the answer, formatted
+    /// once for a run of blocks by the same rule.
     private func respondBlocked(_ response: BlockResponse, rule: RuleID?) {
-        if let body = response.body {
-            respond(status: response.status, body: body, extraFields: [], ruleFields: response.headers)
-            return
+        guard let ex = exchange else { return }
+        loop.blockAnswers.prepare(response, rule: rule, head: ex.method == .head)
+        answer(status: response.status) { out, keepAlive, requestID in
+            self.loop.blockAnswers.write(requestID: requestID, keepAlive: keepAlive, into: &out)
         }
-        BlockAnswerBody.write(status: response.status, rule: rule, into: &loop.blockAnswerBody)
-        respond(status: response.status, body: loop.blockAnswerBody, extraFields: [], ruleFields: response.headers)
     }
 
     private func respond(status: Int, body: [UInt8], extraFields: [(name: [UInt8], value: [UInt8])],
-                         ruleFields: [BlockResponse.Header] = [],
                          contentType: StaticString = "text/plain; charset=utf-8") {
+        let head = exchange?.method == .head
+        answer(status: status) { out, keepAlive, requestID in
+            MessageSerializer.writeLocalResponse(status: status, body: head ? [] : body,
+                                                 contentType: contentType, keepAlive: keepAlive, into: &out) { out in
+                for field in extraFields { MessageSerializer.writeField(name: field.name, value: field.value, into: &out) }
+                MessageSerializer.writeField(name: RequestObserver.headerName, value: requestID, into: &out)
+            }
+        }
+    }
+
+    /// Sends a response made here (`write` appends it, given whether the connection stays open
+    /// and the request id) and ends the current exchange.
+    private func answer(status: Int, _ write: (inout [UInt8], _ keepAlive: Bool, _ requestID: [UInt8]) -> Void) {
         guard let ex = exchange else { return }
         let keepAlive = ex.keepAlive && ex.requestComplete
         if !ex.requestComplete { lingerOnClose = true }
@@ -634,14 +645,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
         observer.finished(observed)
         let requestID = observer.idBytes(observed.id)
         observed = ObservedExchange()
-        out.withBytes {
-            MessageSerializer.writeLocalResponse(status: status, body: ex.method == .head ? [] : body,
-                                                 contentType: contentType, keepAlive: keepAlive, into: &$0) { out in
-                for field in extraFields { MessageSerializer.writeField(name: field.name, value: field.value, into: &out) }
-                for field in ruleFields { MessageSerializer.writeField(name: field.name, value: field.value, into: &out) }
-                MessageSerializer.writeField(name: RequestObserver.headerName, value: requestID, into: &out)
-            }
-        }
+        out.withBytes { write(&$0, keepAlive, requestID) }
         ex.upstream?.close(reset: true)
         exchange = nil
         finishExchange(keepAlive: keepAlive)

@@ -33,8 +33,8 @@ public final class EventLoop: @unchecked Sendable {
     var inspector: Inspector
     /// Regex match data and other working memory for inspections on this loop.
     var scratch = EvaluationScratch()
-    /// The default body of the block answer being sent (`BlockAnswerBody`), reused by every block.
-    var blockAnswerBody: [UInt8] = []
+    /// The last block answer sent on this loop, for the next block by the same rule.
+    var blockAnswers = BlockAnswerCache()
     /// Request ids, counters and the block log of this loop's requests.
     let observer: RequestObserver
     /// Regex evaluations on this loop that hit their match limit (read with `sync`).

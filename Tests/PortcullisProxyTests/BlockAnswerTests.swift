@@ -1,4 +1,5 @@
 import PortcullisEngine
+import PortcullisHTTP
 @testable import PortcullisProxy
 import Testing
 
@@ -27,6 +28,47 @@ import Testing
         // The same text the proxy formatted with String interpolation before.
         let rule = c.rule.map(RuleID.init)
         #expect(buffer == Array("\(c.status) blocked by \(rule.map { "rule \($0)" } ?? "the default action")\n".utf8))
+    }
+
+    /// What the proxy sent before the cache: the whole answer formatted per request.
+    private func formatted(_ response: BlockResponse, rule: RuleID?, head: Bool, keepAlive: Bool,
+                           requestID: [UInt8]) -> [UInt8] {
+        var body: [UInt8] = []
+        if let own = response.body { body = own } else { BlockAnswerBody.write(status: response.status, rule: rule, into: &body) }
+        var out: [UInt8] = []
+        MessageSerializer.writeLocalResponse(status: response.status, body: head ? [] : body,
+                                             contentType: "text/plain; charset=utf-8", keepAlive: keepAlive,
+                                             extraFields: response.headers.map { (name: $0.name, value: $0.value) }
+                                                 + [(name: Array("X-Request-Id".utf8), value: requestID)],
+                                             into: &out)
+        return out
+    }
+
+    @Test func theCacheSendsWhatFormattingEachAnswerSent() {
+        let plain = BlockResponse()
+        let own = BlockResponse(status: 451, body: Array("gone\n".utf8),
+                                headers: [.init(name: Array("X-Blocked-By".utf8), value: Array("portcullis".utf8))])
+        let noContent = BlockResponse(status: 204, body: nil, headers: [])
+        let reloaded = BlockResponse(status: 403, body: Array("changed by a reload\n".utf8), headers: [])
+        // Runs of the same rule (hits), other rules, HEAD, a reload changing rule 7's answer.
+        let sequence: [(BlockResponse, Int?, Bool)] = [
+            (plain, 1701, false), (plain, 1701, false), (plain, 1702, false), (own, 7, false), (own, 7, true),
+            (own, 7, false), (plain, nil, false), (noContent, 3, false), (noContent, 3, true), (reloaded, 7, false),
+            (plain, 1701, true), (plain, 1701, false),
+        ]
+        var cache = BlockAnswerCache()
+        for (n, (response, rule, head)) in sequence.enumerated() {
+            cache.prepare(response, rule: rule.map(RuleID.init), head: head)
+            for keepAlive in [true, false] {
+                let id = Array("0123456789abcdef-0-\(n)".utf8)
+                var out = Array("bytes already queued|".utf8)
+                cache.write(requestID: id, keepAlive: keepAlive, into: &out)
+                let expected = Array("bytes already queued|".utf8)
+                    + formatted(response, rule: rule.map(RuleID.init), head: head, keepAlive: keepAlive, requestID: id)
+                #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+                        "step \(n): rule \(String(describing: rule)), head \(head), keep-alive \(keepAlive)")
+            }
+        }
     }
 
     static let rules = """
