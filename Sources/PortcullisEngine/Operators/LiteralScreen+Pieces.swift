@@ -100,8 +100,13 @@ extension LiteralScreen.Tables {
             let mine = seen + 256 &* (group &+ 1)
             let start = p
             let end = base + piece.range.upperBound
+            let output = group == 0 ? outputs.0 : outputs.1
+            let j = Int(piece.slot &>> 1)
+            // The piece's hits gather in its summary (in memory: outputs are rare, and registers
+            // are for the loop).
+            let summary = output.summaries + j
+            summary.pointee.literals = Hits()
             var changed: UInt64 = 0
-            var hits = Hits()
             while p < end {
                 // Two bytes a round while no state on the way has outputs: marking a byte and
                 // OR-ing its bits are idempotent, so a round cut short by outputs leaves its
@@ -135,18 +140,16 @@ extension LiteralScreen.Tables {
                 var t = reached(entry)
                 let room = Int32(truncatingIfNeeded: p - start)
                 while depth[t] > room { t = Int(fail[t]) }
-                hits.low |= outLow[t]
-                hits.high |= outHigh[t]
+                summary.pointee.literals.low |= outLow[t]
+                summary.pointee.literals.high |= outHigh[t]
             }
             let unchanged = end > start
                 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
-            let output = group == 0 ? outputs.0 : outputs.1
-            let j = Int(piece.slot &>> 1)
             output.unchanged[j] = unchanged
+            let hits = summary.pointee.literals
             // Its own bytes where a filter may read them, else "any byte".
-            let bytes = exactBytes || hits.low | hits.high != 0
+            summary.pointee.bytes = exactBytes || hits.low | hits.high != 0
                 ? ByteSet(of: UnsafeRawBufferPointer(start: start, count: end - start)) : ByteSet.all
-            output.summaries[j] = RequestCache.ValueSummary(bytes: bytes, literals: hits)
             if group == 0 {
                 groups.0.summary.literals.low |= hits.low
                 groups.0.summary.literals.high |= hits.high
