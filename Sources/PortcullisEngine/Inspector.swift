@@ -284,17 +284,35 @@ public struct Inspector: Sendable {
                                                 observer: inout O) -> Found? {
         let flat = ruleSet.plan.flat
         let info = flat.checks[index]
-        var hit: Found?
         var decided = !O.isActive && Self.ruledOut(info, state.cache)
         if !decided && !O.isActive && info.chainsMasked && !info.negated {
             // The slots the phase's bulk pass left (they need a transformation) are resolved
             // first; most checks are then decided by the same bit tests, without the walk.
             decided = resolveRest(info, request, &state) && Self.ruledOut(info, state.cache)
         }
-        search: for t in Int(info.firstTarget)..<Int(decided ? info.firstTarget : info.endTarget) {
+        let hit = decided ? nil : walk(index, info, request, &state, &scratch, &observer)
+        if info.negated {
+            let matched = hit == nil
+            if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: matched) }
+            return matched ? .noValue : nil
+        }
+        if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: hit != nil) }
+        return hit
+    }
+
+    /// Check `index`'s targets in order until a value matches: each slot read (and transformed)
+    /// once, ruled out from its summary where it can be, the operator run on what is left.
+    /// Returns as soon as a value matches (no match value is carried through the loop).
+    @inline(__always)
+    private func walk<O: InspectionObserver>(_ index: Int, _ info: CheckInfo, _ request: RequestView,
+                                             _ state: inout EvaluationState, _ scratch: inout EvaluationScratch,
+                                             _ observer: inout O) -> Found? {
+        let flat = ruleSet.plan.flat
+        for t in Int(info.firstTarget)..<Int(info.endTarget) {
             if O.wantsSteps {
-                hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer)
-                if hit != nil { break search }
+                if let hit = stepwiseTarget(index, t - Int(info.firstTarget), request, &state, &scratch, &observer) {
+                    return hit
+                }
                 continue
             }
             let target = flat.targets[t]
@@ -325,17 +343,10 @@ public struct Inspector: Sendable {
                     continue
                 }
             }
-            hit = evaluateValues(index, t - Int(info.firstTarget), Int(entry), screened: info.screens,
-                                 &state, &scratch, &observer)
-            if hit != nil { break search }
+            if let hit = evaluateValues(index, t - Int(info.firstTarget), Int(entry), screened: info.screens,
+                                        &state, &scratch, &observer) { return hit }
         }
-        if info.negated {
-            let matched = hit == nil
-            if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: matched) }
-            return matched ? .noValue : nil
-        }
-        if O.isActive { observer.checkFinished(ruleSet.plan.checks[index].check, matched: hit != nil) }
-        return hit
+        return nil
     }
 
     /// Prepares, summarizes and resolves each chain slot of the check that is not resolved yet;
