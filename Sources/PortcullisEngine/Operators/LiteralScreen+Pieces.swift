@@ -108,9 +108,39 @@ extension LiteralScreen.Tables {
             summary.pointee.literals = Hits()
             var changed: UInt64 = 0
             while p < end {
-                // Two bytes a round while no state on the way has outputs: marking a byte and
-                // OR-ing its bits are idempotent, so a round cut short by outputs leaves its
-                // bytes to the one-byte step below.
+                // Four, then two bytes a round while no state on the way has outputs: marking a
+                // byte and OR-ing its bits are idempotent, so a round cut short by outputs leaves
+                // its bytes to the one-byte step below.
+                while p + 3 < end {
+                    let b0 = Int(p[0]), b1 = Int(p[1]), b2 = Int(p[2]), b3 = Int(p[3])
+                    mine[b0] = 1
+                    mine[b1] = 1
+                    mine[b2] = 1
+                    mine[b3] = 1
+                    changed |= changing[b0] | changing[b1] | changing[b2] | changing[b3]
+                    let e0 = table[s &+ Int(classes[b0])]
+                    if e0 >= Self.hasOutputs { break }
+                    let e1 = table[Int(e0) &+ Int(classes[b1])]
+                    if e1 >= Self.hasOutputs {
+                        s = Int(e0)
+                        p += 1
+                        break
+                    }
+                    let e2 = table[Int(e1) &+ Int(classes[b2])]
+                    if e2 >= Self.hasOutputs {
+                        s = Int(e1)
+                        p += 2
+                        break
+                    }
+                    let e3 = table[Int(e2) &+ Int(classes[b3])]
+                    if e3 >= Self.hasOutputs {
+                        s = Int(e2)
+                        p += 3
+                        break
+                    }
+                    s = Int(e3)
+                    p += 4
+                }
                 while p + 1 < end {
                     let b0 = Int(p[0]), b1 = Int(p[1])
                     mine[b0] = 1
