@@ -88,6 +88,7 @@ public struct Inspector: Sendable {
         }
         if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
         let singles = phase == .requestHeaders ? ruleSet.plan.flat.headerSingles : ruleSet.plan.flat.bodySingles
+        let shapes = phase == .requestHeaders ? ruleSet.plan.flat.headerShapes : ruleSet.plan.flat.bodyShapes
         if !O.isActive {
             resolveAll(phase == .requestHeaders ? ruleSet.plan.headerScreen : ruleSet.plan.bodyScreen,
                        request, &state)
@@ -99,11 +100,15 @@ public struct Inspector: Sendable {
                 let info = ruleSet.plan.flat.checks[single]
                 if !info.negated && Self.ruledOut(info, state.cache) { continue }
             }
+            if !O.isActive && single < 0 && shapes[r].kind == .anyChecks
+                && anyRuledOut(shapes[r], state.cache) { continue }
             if O.isActive { observer.ruleStarted(programs[r].rule, phase: phase) }
             let matched = single >= 0
                 ? matches(check: single, request: request, state: &state, scratch: &scratch, observer: &observer)
-                : matches(programs[r].condition, request: request, state: &state, scratch: &scratch,
+                : O.isActive || shapes[r].kind == .tree
+                ? matches(programs[r].condition, request: request, state: &state, scratch: &scratch,
                           observer: &observer)
+                : matches(shapes[r], request: request, state: &state, scratch: &scratch, observer: &observer)
             guard let found = matched else {
                 if O.isActive { observer.ruleFinished(programs[r].rule, outcome: .noMatch) }
                 continue
@@ -240,6 +245,39 @@ public struct Inspector: Sendable {
             let start = bytes.startIndex + range.lowerBound
             return Array(bytes[start..<(start + min(range.count, limit))])
         }
+    }
+
+    /// A `not` of one check or an `any` of checks, from the plan's flat tables: the same answer
+    /// as `matches(_:ConditionProgram…)` without walking the tree (no observer sees this path).
+    private func matches<O: InspectionObserver>(_ shape: RuleShape, request: RequestView,
+                                                state: inout EvaluationState, scratch: inout EvaluationScratch,
+                                                observer: inout O) -> Found? {
+        switch shape.kind {
+        case .notCheck:
+            let inner = matches(check: Int(shape.first), request: request, state: &state, scratch: &scratch,
+                                observer: &observer)
+            return inner == nil ? .noValue : nil
+        case .anyChecks:
+            let checks = ruleSet.plan.flat.shapeChecks
+            for k in Int(shape.first)..<Int(shape.end) {
+                if let found = matches(check: Int(checks[k]), request: request, state: &state, scratch: &scratch,
+                                       observer: &observer) { return found }
+            }
+            return nil
+        case .tree:
+            preconditionFailure("a tree is walked by matches(_: ConditionProgram…)")
+        }
+    }
+
+    /// True when no check of an `any` of checks can match, known from bits alone (`ruledOut`).
+    @inline(__always)
+    private func anyRuledOut(_ shape: RuleShape, _ cache: RequestCache) -> Bool {
+        let flat = ruleSet.plan.flat
+        for k in Int(shape.first)..<Int(shape.end) {
+            let info = flat.checks[Int(flat.shapeChecks[k])]
+            if info.negated || !Self.ruledOut(info, cache) { return false }
+        }
+        return true
     }
 
     private func matches<O: InspectionObserver>(_ condition: ConditionProgram, request: RequestView,

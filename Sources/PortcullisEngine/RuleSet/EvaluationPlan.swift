@@ -125,6 +125,20 @@ struct EvaluationPlan: Sendable {
         }
         self.headerScreen = layOutScreen(self.headerRules)
         self.bodyScreen = layOutScreen(self.bodyRules)
+        var shapeChecks: [Int32] = []
+        func shapes(_ rules: [RuleProgram]) -> [RuleShape] {
+            rules.map { rule in
+                var shape = rule.shape
+                if shape.kind == .anyChecks {
+                    shape.first = Int32(shapeChecks.count)
+                    shapeChecks.append(contentsOf: rule.shapeChecks)
+                    shape.end = Int32(shapeChecks.count)
+                }
+                return shape
+            }
+        }
+        let headerShapes = shapes(self.headerRules)
+        let bodyShapes = shapes(self.bodyRules)
         let tables = PlanTables(PlanPointers(
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
@@ -133,6 +147,9 @@ struct EvaluationPlan: Sendable {
             pieceRoles: PlanTables.copy(roles),
             headerSingles: PlanTables.copy(self.headerRules.map { Int32($0.singleCheck) }),
             bodySingles: PlanTables.copy(self.bodyRules.map { Int32($0.singleCheck) }),
+            headerShapes: PlanTables.copy(headerShapes),
+            bodyShapes: PlanTables.copy(bodyShapes),
+            shapeChecks: PlanTables.copy(shapeChecks),
             screenTargets: PlanTables.copy(screenTargets),
             screenChains: PlanTables.copy(screenChains),
             chains: PlanTables.copy(chainPrograms.indices.map {
@@ -157,6 +174,12 @@ struct PlanPointers: @unchecked Sendable {
     let pieceRoles: UnsafePointer<BodyPieceRole>
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
+    /// Per header-phase / body-phase rule whose condition is not one check: how the rule loop
+    /// reaches its checks without walking the condition (`RuleShape`), and the checks of the
+    /// `any` shapes (`RuleShape.first..<end` of `shapeChecks`).
+    let headerShapes: UnsafePointer<RuleShape>
+    let bodyShapes: UnsafePointer<RuleShape>
+    let shapeChecks: UnsafePointer<Int32>
     /// The targets each phase resolves first (`EvaluationPlan.headerScreen`/`bodyScreen`) and
     /// their chain slots (`ScreenTarget.firstChain..<endChain` of `screenChains`).
     let screenTargets: UnsafePointer<ScreenTarget>
@@ -363,6 +386,9 @@ final class PlanTables: @unchecked Sendable {
         flat.pieceRoles.deallocate()
         flat.headerSingles.deallocate()
         flat.bodySingles.deallocate()
+        flat.headerShapes.deallocate()
+        flat.bodyShapes.deallocate()
+        flat.shapeChecks.deallocate()
         flat.chains.deallocate()
         flat.screenTargets.deallocate()
         flat.screenChains.deallocate()
@@ -537,6 +563,48 @@ final class RuleProgram: Sendable {
         self.condition = condition
         if case .check(let index) = condition { singleCheck = index } else { singleCheck = -1 }
     }
+
+    /// The checks of an `any` of checks, in order (empty for other shapes).
+    var shapeChecks: [Int32] {
+        if case .any(let parts) = condition, let checks = Self.checks(parts) { return checks.map { Int32($0) } }
+        return []
+    }
+
+    /// This rule's `RuleShape`; for `anyChecks` the plan places `shapeChecks` and sets the range.
+    var shape: RuleShape {
+        switch condition {
+        case .not(.check(let index)):
+            return RuleShape(kind: .notCheck, first: Int32(index), end: Int32(index + 1))
+        case .any(let parts) where Self.checks(parts) != nil:
+            return RuleShape(kind: .anyChecks, first: 0, end: Int32(parts.count))
+        default:
+            return RuleShape(kind: .tree, first: 0, end: 0)
+        }
+    }
+
+    private static func checks(_ parts: [ConditionProgram]) -> [Int]? {
+        var out: [Int] = []
+        for part in parts {
+            guard case .check(let index) = part else { return nil }
+            out.append(index)
+        }
+        return out
+    }
+}
+
+/// How the rule loop evaluates a rule whose condition is not one check, without walking the
+/// condition tree (which costs reference counting per node): `not` of one check, or `any` of
+/// checks (ruled out at once when every check is). Other conditions walk the tree.
+struct RuleShape: Sendable {
+    enum Kind: UInt8, Sendable {
+        case tree, notCheck, anyChecks
+    }
+
+    var kind: Kind
+    /// `notCheck`: the check is `first`. `anyChecks`: the checks are `first..<end` of
+    /// `PlanPointers.shapeChecks`.
+    var first: Int32
+    var end: Int32
 }
 
 /// `Condition` with each check replaced by its index in the plan.
