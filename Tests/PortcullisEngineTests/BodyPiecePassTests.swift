@@ -50,7 +50,7 @@ import Testing
     func piecesMatchTheirValuesAlone(_ text: String, _ exact: Bool) throws {
         let screen = try #require(try Self.set(Self.unscreened).plan.screen)
         // The tables are valid while the screen lives.
-        withExtendedLifetime(screen) { Self.check(Array(text.utf8), screen.tables, exact: exact) }
+        _ = withExtendedLifetime(screen) { Self.check(Array(text.utf8), screen.tables, exact: exact) }
     }
 
     /// Random form bodies of fragments of the default rules' literals, escapes and separators,
