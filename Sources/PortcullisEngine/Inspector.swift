@@ -537,12 +537,28 @@ public struct Inspector: Sendable {
         if info.mask != 0 {
             if !state.cache.targets[entry].memosReady { seedMemos(entry, request, &state) }
             // Unless every step is known to leave every value as it is, run the chain.
-            if info.mask & ~state.cache.targets[entry].unchangedByAll != 0,
-               let result = transformed(entry, ruleSet.plan.chains[slot], &state) {
-                state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: result))
-                let index = Int32(state.cache.chains.count - 1)
-                state.cache.chainIndex[slot] = index
-                return index
+            let byAll = state.cache.targets[entry].unchangedByAll
+            if info.mask & ~byAll != 0 {
+                let program = ruleSet.plan.chains[slot]
+                // Chains that differ only in leading steps leaving every value unchanged give the
+                // same result: the first one computed serves the others.
+                // Both chains must have emptied no value (checked only when a partner exists).
+                let key = program.remainingKey(after: byAll)
+                if key != 0, let share = state.cache.sharedChain(entry: Int32(entry), key: key),
+                   keepsEveryValue(program, entry, &state),
+                   keepsEveryValue(ruleSet.plan.chains[Int(share.slot)], entry, &state) {
+                    state.cache.chainIndex[slot] = share.index
+                    return share.index
+                }
+                if let result = transformed(entry, program, &state) {
+                    state.cache.chains.append(RequestCache.ChainEntry(target: Int32(entry), values: result))
+                    let index = Int32(state.cache.chains.count - 1)
+                    state.cache.chainIndex[slot] = index
+                    if key != 0 {
+                        state.cache.shares.append(.init(entry: Int32(entry), key: key, slot: Int32(slot), index: index))
+                    }
+                    return index
+                }
             }
             // Nothing changed: the slot shares its target's raw entry.
             let raw = Int(info.raw)
@@ -555,6 +571,21 @@ public struct Inspector: Sendable {
         let index = Int32(state.cache.chains.count - 1)
         state.cache.chainIndex[slot] = index
         return index
+    }
+
+    /// True when `program` empties no value of target entry `entry` for being too short for its
+    /// readers (see `transformed`): its result is then exactly the steps' output, which another
+    /// chain with the same remaining steps may share. Judged on the shortest value (the bound
+    /// only grows with the input), conservatively.
+    private func keepsEveryValue(_ program: ChainProgram, _ entry: Int, _ state: inout EvaluationState) -> Bool {
+        var shortest = state.cache.targets[entry].shortest
+        if shortest < 0 {
+            shortest = Int.max
+            for value in state.cache.targets[entry].values { shortest = min(shortest, value.value.count) }
+            state.cache.targets[entry].shortest = shortest
+        }
+        guard let bound = program.outputBound(shortest) else { return true }
+        return bound >= program.minUseful
     }
 
     /// Seeds target entry `entry`'s memos from each value's bytes: most steps are known to

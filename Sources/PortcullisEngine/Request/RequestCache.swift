@@ -22,6 +22,26 @@ struct RequestCache: Sendable {
     /// (slots whose chain changed nothing share their target's raw entry).
     var chainIndex: [Int32] = []
     var chains: [ChainEntry] = []
+    /// Chain entries by target entry and the steps left once the leading steps known to leave
+    /// every value unchanged are dropped (`ChainProgram.remainingKey`): another slot whose chain
+    /// comes to the same steps shares the entry instead of running them again (chains that
+    /// differ only in decoders the value does not need often end in the same `lowercase`), when
+    /// neither chain empties a value as too short for its readers.
+    var shares: [Share] = []
+
+    struct Share: Sendable {
+        var entry: Int32
+        var key: UInt64
+        /// The chain slot that computed the entry.
+        var slot: Int32
+        var index: Int32
+    }
+
+    /// The chain entry computed for target entry `entry` with remaining steps `key`, if any.
+    func sharedChain(entry: Int32, key: UInt64) -> Share? {
+        for share in shares where share.entry == entry && share.key == key { return share }
+        return nil
+    }
     /// Every summarized value's summary, entry after entry: one table kept across requests
     /// instead of an array per entry.
     var summaries: [ValueSummary] = []
@@ -78,6 +98,8 @@ struct RequestCache: Sendable {
         /// Bit `ordinal` set when that transformation is known to leave every value unchanged
         /// (the AND of the memos): a chain made only of such steps is decided without a loop.
         var unchangedByAll: UInt64 = 0
+        /// The length of the shortest value, once a chain sharing its result needed it; -1 before.
+        var shortest = -1
     }
 
     /// The values of one chain slot (or several: every slot whose chain left the target's values
@@ -142,6 +164,7 @@ struct RequestCache: Sendable {
         targets.removeAll(keepingCapacity: true)
         targets.reserveCapacity(set.plan.targets.count)
         chains.removeAll(keepingCapacity: true)
+        shares.removeAll(keepingCapacity: true)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
         summaries.removeAll(keepingCapacity: true)
         bodyPiecesReady = false
@@ -157,6 +180,7 @@ struct RequestCache: Sendable {
     mutating func release() {
         targets.removeAll(keepingCapacity: true)
         chains.removeAll(keepingCapacity: true)
+        shares.removeAll(keepingCapacity: true)
         summaries.removeAll(keepingCapacity: true)
         bodyPiecesReady = false
         memos.removeAll(keepingCapacity: true)

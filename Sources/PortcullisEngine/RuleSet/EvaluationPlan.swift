@@ -414,6 +414,22 @@ struct ChainProgram: Sendable {
         self.mask = bits.reduce(0, |)
     }
 
+    /// The steps left once the leading ones in `unchanged` (memo bits of steps known to leave
+    /// every value as it is) are dropped, packed seven bits a step: chains over the same values
+    /// with equal keys compute the same result. 0 when more than nine steps are left (no key).
+    @inline(__always)
+    func remainingKey(after unchanged: UInt64) -> UInt64 {
+        var k = 0
+        while k < bits.count && bits[k] & unchanged != 0 { k += 1 }
+        guard bits.count - k <= 9 else { return 0 }
+        var key: UInt64 = 0
+        while k < bits.count {
+            key = key << 7 | UInt64(bits[k].trailingZeroBitCount + 1)
+            k += 1
+        }
+        return key
+    }
+
     /// The longest value the chain can make of `length` bytes; nil when unbounded.
     func outputBound(_ length: Int) -> Int? {
         var bound = length
