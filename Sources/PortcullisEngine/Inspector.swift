@@ -420,12 +420,53 @@ public struct Inspector: Sendable {
                                                        _ observer: inout O) -> Found? {
         let program = ruleSet.plan.checks[index]
         let info = ruleSet.plan.flat.checks[index]
+        if !O.isActive {
+            return evaluateInPlace(program, info, t, entry, screened ? state.cache.chains[entry].firstSummary : -1,
+                                   &state, &scratch)
+        }
         let selector = program.targets[t]
         let chain = state.cache.chains[entry]
         let values = state.cache.targets[Int(chain.target)].values
         observer.targetRead(selector, values: values)
         let summaries = screened ? chain.firstSummary : -1
         return evaluate(program, info, selector, values, chain.values, summaries, &state, &scratch, &observer)
+    }
+
+    /// `evaluate` without an observer: each value is read where the cache holds it, and a value
+    /// its summary rules out is passed over without taking a copy of it (no reference counting).
+    @inline(__always)
+    private func evaluateInPlace(_ program: CheckProgram, _ info: CheckInfo, _ t: Int, _ entry: Int,
+                                 _ firstSummary: Int, _ state: inout EvaluationState,
+                                 _ scratch: inout EvaluationScratch) -> Found? {
+        let target = Int(state.cache.chains[entry].target)
+        let chained = state.cache.chains[entry].values != nil
+        let hasExclusions = !program.exclusions.isEmpty
+        for index in 0..<state.cache.targets[target].values.count {
+            if hasExclusions
+                && isExcluded(program.targets[t], state.cache.targets[target].values[index], program.exclusions) {
+                continue
+            }
+            if firstSummary >= 0 {
+                let length = chained ? state.cache.chains[entry].values.unsafelyUnwrapped[index].count
+                    : state.cache.targets[target].values[index].value.count
+                if !mayMatch(info, length, state.cache.summaries[firstSummary + index]) { continue }
+            }
+            let bytes = chained ? state.cache.chains[entry].values.unsafelyUnwrapped[index]
+                : state.cache.targets[target].values[index].value
+            switch bytes.withUnsafeBytes({ program.op.evaluate($0, scratch: &scratch) }) {
+            case .noMatch:
+                continue
+            case .match(let range):
+                return found(program.targets[t], state.cache.targets[target].values[index], bytes, range,
+                             limitHit: false)
+            case .limitHit:
+                state.limitHits += 1
+                guard ruleSet.limitOutcome == .match else { continue }
+                return found(program.targets[t], state.cache.targets[target].values[index], bytes,
+                             0..<min(bytes.count, excerptLimit), limitHit: true)
+            }
+        }
+        return nil
     }
 
     /// The operator over each value (`chained` when the chain changed some, else the raw ones).
