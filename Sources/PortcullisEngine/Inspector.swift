@@ -875,42 +875,27 @@ public struct Inspector: Sendable {
     /// `raw` through `chain`. While the value is still the raw one, a step known (from `memo`) to
     /// leave it unchanged is skipped, and a step found to leave it unchanged is remembered:
     /// transformations are pure, so the answer holds for every chain over the same value.
-    /// The raw slice is copied into an array only when a step must actually run; a value no step
-    /// changed comes back as `raw` itself.
+    /// Steps over the raw value read the request's bytes in place (`Transformation.changed`), so
+    /// nothing is copied until a step changes them; a value no step changed comes back as `raw`
+    /// itself.
     @inline(__always)
     private static func chain(_ chain: [Transformation], bits: [UInt64], _ raw: ArraySlice<UInt8>,
                               memo: inout UInt64) -> ArraySlice<UInt8> {
-        var bytes: [UInt8] = []
-        var copied = false
-        var pristine = true
-        for k in chain.indices {
-            if pristine {
-                if memo & bits[k] != 0 { continue }
-                if !copied {
-                    bytes = Array(raw)
-                    copied = true
-                }
-                let out = chain[k].apply(bytes)
-                if sameBuffer(out, bytes) {
-                    memo |= bits[k]
-                    continue
-                }
-                bytes = out
-                pristine = false
-            } else {
-                bytes = chain[k].apply(bytes)
-            }
+        var k = 0
+        var first: [UInt8]?
+        while k < chain.count {
+            defer { k += 1 }
+            if memo & bits[k] != 0 { continue }
+            first = raw.withUnsafeBufferPointer { chain[k].changed($0) }
+            if first != nil { break }
+            memo |= bits[k]
         }
-        return pristine ? raw : bytes[...]
-    }
-
-    /// True when both arrays are the same storage (a transformation that changed nothing hands
-    /// back its input).
-    @inline(__always)
-    private static func sameBuffer(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress }
+        guard var bytes = first else { return raw }
+        while k < chain.count {
+            bytes = chain[k].apply(bytes)
+            k += 1
         }
+        return bytes[...]
     }
 
     /// True when both slices are the same bytes in the same storage (`chain` hands back the raw

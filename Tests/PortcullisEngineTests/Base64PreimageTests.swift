@@ -81,7 +81,7 @@ import Testing
                 let prefix = (0..<g.below(7)).map { _ in g.byte() }
                 let suffix = (0..<g.below(4)).map { _ in g.byte() }
                 let value = Self.disguise(Self.encode(prefix + inner + suffix), &g)
-                let decoded = Transformations.base64Decode(value)
+                let decoded = Transformation.base64Decode.apply(value)
                 // A `=` after a lone sextet empties the output: the precondition then fails.
                 guard Self.contains(decoded, literal, folding: caseInsensitive) else { continue }
                 checked += 1
@@ -103,7 +103,7 @@ import Testing
         for _ in 0..<20_000 {
             let value = (0..<g.below(24)).map { _ in alphabet[g.below(alphabet.count)] }
             if !preimage.mayDecodeToMatch(ByteSet(of: value)) { ruledOut += 1 }
-            let decoded = Transformations.base64Decode(value)
+            let decoded = Transformation.base64Decode.apply(value)
             guard literals.contains(where: { Self.contains(decoded, $0, folding: true) }) else { continue }
             hits += 1
             #expect(preimage.mayDecodeToMatch(ByteSet(of: value)), "\(value)")

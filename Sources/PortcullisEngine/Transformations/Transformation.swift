@@ -49,6 +49,16 @@ public enum Transformation: String, Sendable, Hashable, CaseIterable {
     /// When a value needs no change the input array itself is returned (no copy), so a chain of
     /// transformations over ordinary values costs one scan per step and no allocation.
     public func apply(_ input: [UInt8]) -> [UInt8] {
+        input.withUnsafeBufferPointer { changed($0) } ?? input
+    }
+
+    /// The transformed value of the bytes `input` points at, or nil when it comes out byte for
+    /// byte as it went in. Lets a caller run a step over bytes it does not own (a slice of the
+    /// request) and copy nothing unless the step changes them: `apply` is this with the input
+    /// array handed back for nil. Not inlined: one call per step keeps the callers small
+    /// enough for the optimiser to inline what they need themselves.
+    @inline(never)
+    func changed(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         switch self {
         case .urlDecode: Transformations.urlDecode(input)
         case .urlDecodeUni: Transformations.urlDecodeUni(input)
@@ -86,10 +96,10 @@ enum Transformations {
     /// `capacity` must bound the output: every caller states why its output fits.
     @inline(__always)
     static func rewrite(
-        _ input: [UInt8], capacity: Int,
+        _ input: UnsafeBufferPointer<UInt8>, capacity: Int,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Int
     ) -> [UInt8] {
-        input.withUnsafeBufferPointer { src in written(capacity: capacity) { body(src, $0.baseAddress!) } }
+        written(capacity: capacity) { body(input, $0.baseAddress!) }
     }
 
     /// A new array of the bytes `body` writes (at most `capacity`; it returns how many).
@@ -115,22 +125,28 @@ enum Transformations {
     static func firstIndex(
         _ input: [UInt8], where predicate: (UInt8) -> Bool, skipping mayMatch: (UInt64) -> Bool
     ) -> Int? {
-        input.withUnsafeBytes { raw in
-            let n = raw.count
-            guard let p = raw.baseAddress else { return nil }
-            var i = 0
-            while i + 8 <= n {
-                if mayMatch(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                    for k in i..<(i + 8) where predicate(p.load(fromByteOffset: k, as: UInt8.self)) { return k }
-                }
-                i += 8
+        input.withUnsafeBufferPointer { firstIndex($0, where: predicate, skipping: mayMatch) }
+    }
+
+    /// `firstIndex(_:where:skipping:)` over the bytes `input` points at.
+    @inline(__always)
+    static func firstIndex(
+        _ input: UnsafeBufferPointer<UInt8>, where predicate: (UInt8) -> Bool, skipping mayMatch: (UInt64) -> Bool
+    ) -> Int? {
+        let n = input.count
+        guard let p = input.baseAddress.map(UnsafeRawPointer.init) else { return nil }
+        var i = 0
+        while i + 8 <= n {
+            if mayMatch(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                for k in i..<(i + 8) where predicate(p.load(fromByteOffset: k, as: UInt8.self)) { return k }
             }
-            while i < n {
-                if predicate(p.load(fromByteOffset: i, as: UInt8.self)) { return i }
-                i += 1
-            }
-            return nil
+            i += 8
         }
+        while i < n {
+            if predicate(p.load(fromByteOffset: i, as: UInt8.self)) { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// The first index `start` names, asking it only at the bytes `isCandidate` selects, in
@@ -139,46 +155,55 @@ enum Transformations {
     /// Words holding no candidate (checked with `mayHold`, a cheap whole-word test) are skipped.
     @inline(__always)
     static func firstIndex(
-        _ input: [UInt8], candidates isCandidate: (UInt8) -> Bool, skipping mayHold: (UInt64) -> Bool,
-        start: (UnsafeBufferPointer<UInt8>, Int) -> Int?
+        _ input: UnsafeBufferPointer<UInt8>, candidates isCandidate: (UInt8) -> Bool,
+        skipping mayHold: (UInt64) -> Bool, start: (UnsafeBufferPointer<UInt8>, Int) -> Int?
     ) -> Int? {
-        input.withUnsafeBufferPointer { s in
-            guard let p = s.baseAddress else { return nil }
-            let raw = UnsafeRawPointer(p)
-            let n = s.count
-            var i = 0
-            while i + 8 <= n {
-                if mayHold(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                    for k in i..<(i + 8) where isCandidate(p[k]) {
-                        if let found = start(s, k) { return found }
-                    }
+        let s = input
+        guard let p = s.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(p)
+        let n = s.count
+        var i = 0
+        while i + 8 <= n {
+            if mayHold(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                for k in i..<(i + 8) where isCandidate(p[k]) {
+                    if let found = start(s, k) { return found }
                 }
-                i += 8
             }
-            while i < n {
-                if isCandidate(p[i]), let found = start(s, i) { return found }
-                i += 1
-            }
-            return nil
+            i += 8
         }
+        while i < n {
+            if isCandidate(p[i]), let found = start(s, i) { return found }
+            i += 1
+        }
+        return nil
     }
 
     /// `firstIndex` without a word test: every byte is looked at.
     @inline(__always)
-    static func firstIndex(_ input: [UInt8], where predicate: (UInt8) -> Bool) -> Int? {
+    static func firstIndex(_ input: UnsafeBufferPointer<UInt8>, where predicate: (UInt8) -> Bool) -> Int? {
         firstIndex(input, where: predicate, skipping: { _ in true })
     }
 
     /// The index of the first `byte`, or nil.
     @inline(__always)
-    static func firstIndex(of byte: UInt8, in input: [UInt8]) -> Int? {
+    static func firstIndex(of byte: UInt8, in input: UnsafeBufferPointer<UInt8>) -> Int? {
         firstIndex(input, where: { $0 == byte }, skipping: { hasByte($0, byte) })
     }
 
     /// The index of the first `a` or `b`, or nil.
     @inline(__always)
-    static func firstIndex(of a: UInt8, or b: UInt8, in input: [UInt8]) -> Int? {
+    static func firstIndex(of a: UInt8, or b: UInt8, in input: UnsafeBufferPointer<UInt8>) -> Int? {
         firstIndex(input, where: { $0 == a || $0 == b }, skipping: { hasByte($0, a) || hasByte($0, b) })
+    }
+
+    /// `firstIndex(of:in:)` for an array.
+    static func firstIndex(of byte: UInt8, in input: [UInt8]) -> Int? {
+        input.withUnsafeBufferPointer { firstIndex(of: byte, in: $0) }
+    }
+
+    /// `firstIndex(of:or:in:)` for an array.
+    static func firstIndex(of a: UInt8, or b: UInt8, in input: [UInt8]) -> Int? {
+        input.withUnsafeBufferPointer { firstIndex(of: a, or: b, in: $0) }
     }
 
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101

@@ -6,22 +6,22 @@ extension Transformations {
     ///
     /// Defeats mixed-case keywords (`UnIoN SeLeCt`, `<ScRiPt>`) that case-insensitive back ends
     /// (SQL, HTML) accept, so that rules can be written in lowercase once.
-    static func lowercase(_ input: [UInt8]) -> [UInt8] {
+    static func lowercase(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         foldCase(input, from: UInt8(ascii: "A"))
     }
 
     /// `uppercase`: maps `a`–`z` to `A`–`Z`. The same evasion as `lowercase`, for rules written
     /// in uppercase.
-    static func uppercase(_ input: [UInt8]) -> [UInt8] {
+    static func uppercase(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         foldCase(input, from: UInt8(ascii: "a"))
     }
 
     /// Flips bit 0x20 of every letter in `from`…`from + 25`: A–Z and a–z differ only there.
     @inline(__always)
-    private static func foldCase(_ input: [UInt8], from first: UInt8) -> [UInt8] {
+    private static func foldCase(_ input: UnsafeBufferPointer<UInt8>, from first: UInt8) -> [UInt8]? {
         @inline(__always) func isTarget(_ c: UInt8) -> Bool { c &- first < 26 }
         guard let start = firstIndex(input, where: isTarget, skipping: { mayHaveLetterRange($0, from: first) })
-        else { return input }
+        else { return nil }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             let n = s.count

@@ -8,7 +8,7 @@ extension Transformations {
     /// Defeats command-injection obfuscation that shells ignore: `c^at /et"c"/pa''ss\wd`,
     /// `w\h\o\a\m\i`, `;,cmd  /c` and `Ping (…)`, so `cat /etc/passwd` matches however it was
     /// quoted or escaped.
-    static func cmdLine(_ input: [UInt8]) -> [UInt8] {
+    static func cmdLine(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         // Candidates: letters, deleted bytes and separators. Every one of them but `;`, `\` and
         // `^` is below `-` (0x2D), so one word test covers most.
         let start = firstIndex(input, candidates: { c in
@@ -25,7 +25,7 @@ extension Transformations {
             default: return nil
             }
         }
-        guard let start else { return input }
+        guard let start else { return nil }
         // Deletions and collapses only shrink; everything else maps one to one.
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)

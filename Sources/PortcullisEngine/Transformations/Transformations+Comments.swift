@@ -8,7 +8,7 @@ extension Transformations {
     ///
     /// Defeats keywords split by comments (`UN/**/ION`, `<scr<!-- -->ipt>`) and SQL truncation
     /// tricks. Either closer (`*/` or `-->`) ends either kind of comment, as in ModSecurity.
-    static func removeComments(_ input: [UInt8]) -> [UInt8] {
+    static func removeComments(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         // Every opener holds a `*` (`/*`), a `-` (`--`, `<!--`) or is `#`, at most two bytes after
         // its start; the first opener is found at the first such byte that completes one.
         let start = firstIndex(input, candidates: { c in
@@ -19,7 +19,7 @@ extension Transformations {
             for i in max(0, k - 2)...k where commentOpener(s, at: i) != .none { return i }
             return nil
         }
-        guard let start else { return input }
+        guard let start else { return nil }
         // Only removes, except the one space that replaces an open comment (at least two bytes).
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -69,12 +69,12 @@ extension Transformations {
     ///
     /// For back ends that read a C-style comment as whitespace (MySQL's `UNION/**/SELECT`), so that
     /// the rule sees `UNION SELECT`, as the database does.
-    static func replaceComments(_ input: [UInt8]) -> [UInt8] {
+    static func replaceComments(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let start = firstIndex(input, candidates: { $0 == UInt8(ascii: "*") },
                                skipping: { hasByte($0, UInt8(ascii: "*")) }) { s, k in
             k > 0 && s[k - 1] == UInt8(ascii: "/") ? k - 1 : nil
         }
-        guard let start else { return input }
+        guard let start else { return nil }
         // A comment is at least two bytes and becomes one.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count

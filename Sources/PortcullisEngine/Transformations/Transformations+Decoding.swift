@@ -19,7 +19,7 @@ extension Transformations {
     /// Defeats percent-encoding of keywords and metacharacters (`%27%20OR%201=1`); applied twice it
     /// also defeats double encoding (`%2527` → `%27` → `'`). An invalid or truncated escape (`%`,
     /// `%4`, `%zz`) is kept literally.
-    static func urlDecode(_ input: [UInt8]) -> [UInt8] {
+    static func urlDecode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         percentDecode(input, iisUnicode: false)
     }
 
@@ -29,13 +29,13 @@ extension Transformations {
     /// ASCII, so payloads written that way pass a plain URL decoder untouched. As ModSecurity does
     /// without a code-page map, the low byte of the code point is taken, and full-width ASCII
     /// U+FF01–U+FF5E is mapped to U+0021–U+007E.
-    static func urlDecodeUni(_ input: [UInt8]) -> [UInt8] {
+    static func urlDecodeUni(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         percentDecode(input, iisUnicode: true)
     }
 
     @inline(__always)
-    private static func percentDecode(_ input: [UInt8], iisUnicode: Bool) -> [UInt8] {
-        guard let start = firstIndex(of: UInt8(ascii: "%"), or: UInt8(ascii: "+"), in: input) else { return input }
+    private static func percentDecode(_ input: UnsafeBufferPointer<UInt8>, iisUnicode: Bool) -> [UInt8]? {
+        guard let start = firstIndex(of: UInt8(ascii: "%"), or: UInt8(ascii: "+"), in: input) else { return nil }
         // Every escape shrinks and `+` maps one to one: the output is never longer.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -97,8 +97,8 @@ extension Transformations {
     /// Defeats entity-encoded XSS in attribute values (`&#106;avascript:`, `&lt;script`), which the
     /// browser decodes before running. Numeric entities yield their low byte, as ModSecurity does;
     /// `&nbsp;` yields 0xA0. Unknown or incomplete entities (`&`, `&#`, `&#x;`, `&foo;`) are kept.
-    static func htmlEntityDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(of: UInt8(ascii: "&"), in: input) else { return input }
+    static func htmlEntityDecode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let start = firstIndex(of: UInt8(ascii: "&"), in: input) else { return nil }
         // An entity is at least two bytes and decodes to one: the output is never longer.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -203,8 +203,8 @@ extension Transformations {
     /// Defeats payloads spelled inside script strings (`\x3cscript\x3e`, `\u0061lert`), which the
     /// JavaScript engine decodes before use. A truncated escape (`\x4`, `\u12`) falls back to the
     /// `\c` rule, as in ModSecurity (`\x4` → `x4`); a lone trailing `\` is kept.
-    static func jsDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return input }
+    static func jsDecode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return nil }
         // Every escape is at least two bytes and decodes to one.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -272,8 +272,8 @@ extension Transformations {
     /// Defeats CSS-borne script (`\6a avascript:`, `exp\72 ession(`), which the browser decodes.
     /// As ModSecurity does, a number is reduced to its last byte, and full-width ASCII
     /// (`\ff3c`, `\0ff3c`, `\00ff3c`) is mapped to ASCII. A trailing lone `\` is removed.
-    static func cssDecode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return input }
+    static func cssDecode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else { return nil }
         // Every escape is at least two bytes and decodes to at most one.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -341,8 +341,8 @@ extension Transformations {
     ///
     /// Defeats payloads smuggled in Base64 (headers, cookies, `data:` URIs) and padding or
     /// whitespace noise meant to make a strict decoder give up.
-    static func base64Decode(_ input: [UInt8]) -> [UInt8] {
-        if input.isEmpty { return input }
+    static func base64Decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if input.isEmpty { return nil }
         // Four sextets make three bytes; a partial group makes at most two.
         return base64Sextets.withUnsafeBufferPointer { table in
             rewrite(input, capacity: input.count / 4 * 3 + 3) { s, d in
@@ -434,10 +434,11 @@ extension Transformations {
     /// Defeats payloads sent hex-encoded to an application that decodes them. A pair that is not
     /// two hex digits is kept as it is, and a trailing odd digit is dropped (as ModSecurity and
     /// Coraza drop it).
-    static func hexDecode(_ input: [UInt8]) -> [UInt8] {
+    static func hexDecode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         // The first pair that decodes, else the odd last byte that is dropped; with neither the
         // value is unchanged: the input itself. Pairs before it are copied as they are.
-        let start: Int? = input.withUnsafeBufferPointer { s in
+        let start: Int? = {
+            let s = input
             let n = s.count
             var i = 0
             while i &+ 1 < n {
@@ -445,8 +446,8 @@ extension Transformations {
                 i &+= 2
             }
             return n % 2 != 0 ? n &- 1 : nil
-        }
-        guard let start else { return input }
+        }()
+        guard let start else { return nil }
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
             copyPrefix(s, d, start)
@@ -476,8 +477,8 @@ extension Transformations {
     /// because overlong forms (`C0 AF` for `/`, `E0 80 AF`) and surrogates are decoded by their
     /// bits too, as ModSecurity does — exposes them: `%c0%af` becomes `%u002f`, which a path
     /// traversal rule can match, where a strict decoder would have passed it on as noise.
-    static func utf8ToUnicode(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(input, where: { $0 >= 0x80 }, skipping: hasHighByte) else { return input }
+    static func utf8ToUnicode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let start = firstIndex(input, where: { $0 >= 0x80 }, skipping: hasHighByte) else { return nil }
         // Worst case: a two-byte sequence becomes six bytes.
         return rewrite(input, capacity: input.count * 3) { s, d in
             let n = s.count

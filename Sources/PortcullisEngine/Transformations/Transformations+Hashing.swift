@@ -9,7 +9,7 @@ extension Transformations {
     ///
     /// Lets a rule match a value by its digest — a known-bad payload, a leaked token — without
     /// the rule holding the value itself.
-    static func sha1(_ input: [UInt8]) -> [UInt8] {
+    static func sha1(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var h0: UInt32 = 0x6745_2301, h1: UInt32 = 0xEFCD_AB89, h2: UInt32 = 0x98BA_DCFE
         var h3: UInt32 = 0x1032_5476, h4: UInt32 = 0xC3D2_E1F0
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
@@ -56,7 +56,7 @@ extension Transformations {
     /// `md5`: the 16-byte MD5 digest (RFC 1321) of the value.
     ///
     /// The same use as `sha1`, for rule sets that list MD5 digests (the CRS and many IOC feeds do).
-    static func md5(_ input: [UInt8]) -> [UInt8] {
+    static func md5(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var a0: UInt32 = 0x6745_2301, b0: UInt32 = 0xEFCD_AB89, c0: UInt32 = 0x98BA_DCFE, d0: UInt32 = 0x1032_5476
         md5Constants.withUnsafeBufferPointer { k in
             md5Shifts.withUnsafeBufferPointer { shifts in
@@ -116,27 +116,26 @@ extension Transformations {
     /// whole blocks in place, then one or two tail blocks holding the rest, 0x80, zeros and the
     /// bit length (big-endian for SHA-1, little-endian for MD5). No heap allocation.
     private static func forEachPaddedBlock(
-        _ input: [UInt8], lengthBigEndian: Bool, _ body: (UnsafeRawPointer) -> Void
+        _ input: UnsafeBufferPointer<UInt8>, lengthBigEndian: Bool, _ body: (UnsafeRawPointer) -> Void
     ) {
-        input.withUnsafeBytes { src in
-            let n = src.count
-            let whole = n / 64
-            for b in 0..<whole { body(src.baseAddress! + 64 * b) }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
-                tail.initialize(repeating: 0)
-                let rest = n - 64 * whole
-                for j in 0..<rest { tail[j] = src[64 * whole + j] }
-                tail[rest] = 0x80
-                let total = rest + 9 <= 64 ? 64 : 128
-                let bits = UInt64(n) &* 8
-                for j in 0..<8 {
-                    let shift = lengthBigEndian ? UInt64(56 - 8 * j) : UInt64(8 * j)
-                    tail[total - 8 + j] = UInt8(truncatingIfNeeded: bits >> shift)
-                }
-                let base = UnsafeRawPointer(tail.baseAddress!)
-                body(base)
-                if total == 128 { body(base + 64) }
+        let src = UnsafeRawBufferPointer(input)
+        let n = src.count
+        let whole = n / 64
+        for b in 0..<whole { body(src.baseAddress! + 64 * b) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            tail.initialize(repeating: 0)
+            let rest = n - 64 * whole
+            for j in 0..<rest { tail[j] = src[64 * whole + j] }
+            tail[rest] = 0x80
+            let total = rest + 9 <= 64 ? 64 : 128
+            let bits = UInt64(n) &* 8
+            for j in 0..<8 {
+                let shift = lengthBigEndian ? UInt64(56 - 8 * j) : UInt64(8 * j)
+                tail[total - 8 + j] = UInt8(truncatingIfNeeded: bits >> shift)
             }
+            let base = UnsafeRawPointer(tail.baseAddress!)
+            body(base)
+            if total == 128 { body(base + 64) }
         }
     }
 

@@ -5,7 +5,7 @@ extension Transformations {
     ///
     /// Lets a rule bound the size of an argument, header or cookie (buffer-overflow probes,
     /// oversized tokens) with the ordinary numeric comparisons, after whatever decoding came first.
-    static func length(_ input: [UInt8]) -> [UInt8] {
+    static func length(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var n = input.count
         // Int.max has 19 digits.
         return written(capacity: 20) { out in

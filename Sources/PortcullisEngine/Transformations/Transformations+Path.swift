@@ -8,8 +8,8 @@ extension Transformations {
     /// `/admin/x/..` becomes `/admin`. An absolute path never climbs above its root (extra `..`
     /// are dropped); a relative one keeps its leading `..` segments (`a/../../b` → `../b`). A
     /// trailing slash is kept; a relative path that resolves to nothing becomes empty (`.`, `a/..`).
-    static func normalizePath(_ input: [UInt8]) -> [UInt8] {
-        if input.isEmpty || pathIsNormal(input) { return input }
+    static func normalizePath(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if input.isEmpty || pathIsNormal(input) { return nil }
         // Resolution only removes bytes; the one `/` an empty absolute path keeps is its own.
         return rewrite(input, capacity: input.count) { s, d in
             let n = s.count
@@ -67,7 +67,7 @@ extension Transformations {
     ///
     /// Windows servers accept both separators, so `..\..\windows\win.ini` and mixes such as
     /// `/scripts/..%5c../winnt` traverse just as `/` does.
-    static func normalizePathWin(_ input: [UInt8]) -> [UInt8] {
+    static func normalizePathWin(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard let start = firstIndex(of: UInt8(ascii: "\\"), in: input) else {
             return normalizePath(input)
         }
@@ -79,7 +79,7 @@ extension Transformations {
             }
             return s.count
         }
-        return normalizePath(slashed)
+        return slashed.withUnsafeBufferPointer { normalizePath($0) } ?? slashed
     }
 
     private enum SegmentKind { case empty, dot, dotDot, name }
@@ -96,29 +96,28 @@ extension Transformations {
 
     /// Whether `normalizePath` would return the path unchanged: no empty segment inside it (`//`),
     /// no `.`, and `..` only as leading segments of a relative path.
-    private static func pathIsNormal(_ input: [UInt8]) -> Bool {
-        input.withUnsafeBufferPointer { s in
-            let n = s.count
-            let rooted = s[0] == UInt8(ascii: "/")
-            var onlyDotDots = true
-            var i = rooted ? 1 : 0
-            while i <= n {
-                let a = i
-                while i < n && s[i] != UInt8(ascii: "/") { i += 1 }
-                switch segmentKind(s, a, i) {
-                case .empty:
-                    // Only the one after a trailing slash (or the root itself) may be empty.
-                    if i != n { return false }
-                case .dot:
-                    return false
-                case .dotDot:
-                    if rooted || !onlyDotDots { return false }
-                case .name:
-                    onlyDotDots = false
-                }
-                i += 1
+    private static func pathIsNormal(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        let s = input
+        let n = s.count
+        let rooted = s[0] == UInt8(ascii: "/")
+        var onlyDotDots = true
+        var i = rooted ? 1 : 0
+        while i <= n {
+            let a = i
+            while i < n && s[i] != UInt8(ascii: "/") { i += 1 }
+            switch segmentKind(s, a, i) {
+            case .empty:
+                // Only the one after a trailing slash (or the root itself) may be empty.
+                if i != n { return false }
+            case .dot:
+                return false
+            case .dotDot:
+                if rooted || !onlyDotDots { return false }
+            case .name:
+                onlyDotDots = false
             }
-            return true
+            i += 1
         }
+        return true
     }
 }

@@ -8,14 +8,14 @@ extension Transformations {
     ///
     /// Defeats `UNION%0B%0BSELECT`, tabs or newlines between keywords and other padding, so a rule
     /// can match a single space between tokens.
-    static func compressWhitespace(_ input: [UInt8]) -> [UInt8] {
+    static func compressWhitespace(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let start = firstIndex(
             input, candidates: isWhitespace, skipping: { hasByteBelow($0, 0x21) || hasByte($0, 0xA0) }
         ) { s, i in
             // A lone plain space is already compressed.
             s[i] != UInt8(ascii: " ") || (i + 1 < s.count && isWhitespace(s[i + 1])) ? i : nil
         }
-        guard let start else { return input }
+        guard let start else { return nil }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             var o = start
@@ -40,7 +40,7 @@ extension Transformations {
     ///
     /// Defeats keywords split by whitespace where the back end joins them (`java script:`,
     /// `j\ta\tv\ta\ts\tc\tr\ti\tp\tt:` in a URL attribute).
-    static func removeWhitespace(_ input: [UInt8]) -> [UInt8] {
+    static func removeWhitespace(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         removeBytes(input, where: isWhitespace, skipping: { hasByteBelow($0, 0x21) || hasByte($0, 0xA0) })
     }
 
@@ -48,22 +48,19 @@ extension Transformations {
     ///
     /// Defeats padding around a value that a back end trims before comparing (`admin ` for
     /// `admin`), so equality and anchored rules still hold.
-    static func trim(_ input: [UInt8]) -> [UInt8] {
-        let (lo, hi): (Int, Int) = input.withUnsafeBufferPointer { s in
-            var lo = 0, hi = s.count
-            while lo < hi && isCSpace(s[lo]) { lo += 1 }
-            while hi > lo && isCSpace(s[hi - 1]) { hi -= 1 }
-            return (lo, hi)
-        }
-        if lo == 0 && hi == input.count { return input }
-        return Array(input[lo..<hi])
+    static func trim(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var lo = 0, hi = input.count
+        while lo < hi && isCSpace(input[lo]) { lo += 1 }
+        while hi > lo && isCSpace(input[hi - 1]) { hi -= 1 }
+        if lo == 0 && hi == input.count { return nil }
+        return Array(UnsafeBufferPointer(rebasing: input[lo..<hi]))
     }
 
     /// `remove_nulls`: removes every NUL byte.
     ///
     /// Defeats `SEL%00ECT` and `<scr%00ipt>`, which C-string or lenient parsers in the back end
     /// (or the browser) read as if the NUL were not there.
-    static func removeNulls(_ input: [UInt8]) -> [UInt8] {
+    static func removeNulls(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         removeBytes(input, where: { $0 == 0 }, skipping: { hasByte($0, 0) })
     }
 
@@ -71,8 +68,8 @@ extension Transformations {
     ///
     /// For back ends that treat a NUL as a separator: `UNION%00SELECT` then matches a rule that
     /// expects whitespace between the keywords.
-    static func replaceNulls(_ input: [UInt8]) -> [UInt8] {
-        guard let start = firstIndex(of: 0, in: input) else { return input }
+    static func replaceNulls(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let start = firstIndex(of: 0, in: input) else { return nil }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             for i in start..<s.count {
@@ -87,9 +84,9 @@ extension Transformations {
     /// `mayDrop` is the word test for the scan (see `firstIndex(_:where:skipping:)`).
     @inline(__always)
     static func removeBytes(
-        _ input: [UInt8], where drop: (UInt8) -> Bool, skipping mayDrop: (UInt64) -> Bool
-    ) -> [UInt8] {
-        guard let start = firstIndex(input, where: drop, skipping: mayDrop) else { return input }
+        _ input: UnsafeBufferPointer<UInt8>, where drop: (UInt8) -> Bool, skipping mayDrop: (UInt64) -> Bool
+    ) -> [UInt8]? {
+        guard let start = firstIndex(input, where: drop, skipping: mayDrop) else { return nil }
         return rewrite(input, capacity: input.count) { s, d in
             copyPrefix(s, d, start)
             var o = start
