@@ -167,11 +167,11 @@ struct PlanPointers: @unchecked Sendable {
     let checks: UnsafePointer<CheckInfo>
     let targets: UnsafePointer<CheckTarget>
     let filters: UnsafePointer<RegexPrefilter>
-    /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
     /// The literal screen's automaton (owned by `EvaluationPlan.screen`); nil when no check has one.
     let screen: LiteralScreen.Tables?
     /// Per target slot: what its raw values are of the body (`BodyPieceRole`).
     let pieceRoles: UnsafePointer<BodyPieceRole>
+    /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
     /// Per header-phase / body-phase rule whose condition is not one check: how the rule loop
