@@ -106,6 +106,27 @@ import Testing
         }
     }
 
+    /// Every piece length the pass's rounds and tails split differently (0 to 11 bytes), with a
+    /// literal at every offset: wholly inside, straddling either end, in the gap, and right at
+    /// the round and tail boundaries; empty pieces between.
+    @Test(arguments: 0...11)
+    func everyLengthWithALiteralAtEveryOffset(_ length: Int) {
+        let screen = LiteralScreen(Self.literalSets)
+        for literal in ["ab", "bab", "aaaa", "Xyz", "=", "ba&"] {
+            for at in -3...(length + 1) {
+                // "q…q" of `length` bytes with the literal written over from `at` (clipped to
+                // the text), framed by bytes that extend literals across the ends.
+                var text = Array("ba&".utf8) + [UInt8](repeating: UInt8(ascii: "q"), count: length) + Array("&ab=".utf8)
+                for (i, c) in literal.utf8.enumerated() where (0..<text.count).contains(3 + at + i) {
+                    text[3 + at + i] = c
+                }
+                let pieces = [0..<2, 3..<(3 + length), (3 + length)..<(3 + length), (4 + length)..<(6 + length)]
+                check(text, pieces, screen)
+                check(text, pieces, screen, groupOf: [1, 1, 0, 1])
+            }
+        }
+    }
+
     /// Pieces of one group only and of bytes outside ASCII letters (where the memos differ).
     @Test(arguments: [
         ("a%41=b+c&Z=\u{0}x", [0..<4, 5..<8, 9..<10, 11..<13]),

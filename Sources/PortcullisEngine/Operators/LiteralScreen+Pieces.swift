@@ -51,34 +51,69 @@ extension LiteralScreen.Tables {
             precondition(pieces.isEmpty, "pieces of an empty text")
             return RequestCache.ValueSummary()
         }
-        // Three 256-entry tables of "seen" flags: bytes outside every piece, then each group's.
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 96) { words in
-            words.initialize(repeating: 0)
-            let seen = UnsafeMutableRawPointer(words.baseAddress!).assumingMemoryBound(to: UInt8.self)
-            return TransformationIdentity.changing.withUnsafeBufferPointer { changing in
-                scan(base, text.count, pieces, exactBytes, outputs, &groups, seen, changing.baseAddress!)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Scratch.words) { words in
+            let scratch = Scratch(words.baseAddress!, outputs)
+            let whole = TransformationIdentity.changing.withUnsafeBufferPointer { changing in
+                // Specialized, so the per-piece test of `exactBytes` is made once.
+                exactBytes
+                    ? scan(base, text.count, pieces, true, scratch, changing.baseAddress!, &groups)
+                    : scan(base, text.count, pieces, false, scratch, changing.baseAddress!, &groups)
             }
+            groups.0.unchanged &= scratch.unchangedOf[0]
+            groups.1.unchanged &= scratch.unchangedOf[1]
+            let names = Self.fold(scratch.seen + 256)
+            let values = Self.fold(scratch.seen + 512)
+            groups.0.summary.bytes.formUnion(names)
+            groups.1.summary.bytes.formUnion(values)
+            var bytes = Self.fold(scratch.seen)
+            bytes.formUnion(names)
+            bytes.formUnion(values)
+            return RequestCache.ValueSummary(bytes: bytes, literals: whole)
+        }
+    }
+
+    /// A pass's working memory (one stack allocation): the "seen" flags and what the loops
+    /// touch rarely, so registers stay for the bytes.
+    private struct Scratch {
+        /// 3 × 256 flags, 2 memo ANDs, 2 + 2 output pointers.
+        static let words = 96 + 2 + 4
+        /// Three 256-entry tables of "seen" flags: bytes outside every piece, then each group's.
+        let seen: UnsafeMutablePointer<UInt8>
+        /// Each group's AND of its pieces' memos.
+        let unchangedOf: UnsafeMutablePointer<UInt64>
+        /// Each group's outputs, by group.
+        let summaries: UnsafeMutablePointer<UnsafeMutablePointer<RequestCache.ValueSummary>>
+        let memos: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
+
+        init(_ words: UnsafeMutablePointer<UInt64>, _ outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput)) {
+            words.initialize(repeating: 0, count: 96)
+            (words + 96).initialize(repeating: UInt64.max, count: 2)
+            seen = UnsafeMutableRawPointer(words).bindMemory(to: UInt8.self, capacity: 768)
+            unchangedOf = words + 96
+            summaries = UnsafeMutableRawPointer(words + 98)
+                .bindMemory(to: UnsafeMutablePointer<RequestCache.ValueSummary>.self, capacity: 2)
+            summaries.initialize(to: outputs.0.summaries)
+            (summaries + 1).initialize(to: outputs.1.summaries)
+            memos = UnsafeMutableRawPointer(words + 100).bindMemory(to: UnsafeMutablePointer<UInt64>.self, capacity: 2)
+            memos.initialize(to: outputs.0.unchanged)
+            (memos + 1).initialize(to: outputs.1.unchanged)
         }
     }
 
     @inline(__always)
     private func scan(_ base: UnsafePointer<UInt8>, _ length: Int, _ pieces: UnsafeBufferPointer<LiteralScreen.Piece>,
-                      _ exactBytes: Bool, _ outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput),
-                      _ groups: inout (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal),
-                      _ seen: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>) -> RequestCache.ValueSummary {
+                      _ exactBytes: Bool, _ scratch: Scratch, _ changing: UnsafePointer<UInt64>,
+                      _ groups: inout (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal)) -> Hits {
         // Locals, so the loops keep them in registers.
-        let classes = classes, table = table, count = classCount
-        var whole = Hits()
+        let classes = classes, table = table
+        let seen = scratch.seen
         var s = 0
         var p = base
-        // What the state reached at `p` (after its byte) adds to the whole text's hits; returns it.
-        @inline(__always) func reached(_ entry: UInt32) -> Int {
-            s = Int(entry & ~Self.hasOutputs)
-            let state = s / count
-            whole.low |= outLow[state]
-            whole.high |= outHigh[state]
-            return state
-        }
+        var whole = Hits()
+        // The current piece's hits (zero between pieces; outputs are rare, these stay in memory).
+        var hits = Hits()
+        var next = pieces.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<LiteralScreen.Piece>.alignment)!
+        let stop = next + pieces.count
         // Bytes outside every piece: the whole text only.
         @inline(__always) func gap(to end: UnsafePointer<UInt8>) {
             while p < end {
@@ -89,116 +124,130 @@ extension LiteralScreen.Tables {
                 if entry < Self.hasOutputs {
                     s = Int(entry)
                 } else {
-                    _ = reached(entry)
+                    s = reached(entry, room: 0, whole: &whole, piece: &hits)
                 }
             }
         }
-        for k in pieces.indices {
-            let piece = pieces[k]
-            gap(to: base + piece.range.lowerBound)
-            let group = Int(piece.slot & 1)
+        while next < stop {
+            gap(to: base + next.pointee.range.lowerBound)
+            let piece = next
+            next += 1
+            let group = Int(piece.pointee.slot & 1)
             let mine = seen + 256 &* (group &+ 1)
             let start = p
-            let end = base + piece.range.upperBound
-            let output = group == 0 ? outputs.0 : outputs.1
-            let j = Int(piece.slot &>> 1)
-            // The piece's hits gather in its summary (in memory: outputs are rare, and registers
-            // are for the loop).
-            let summary = output.summaries + j
-            summary.pointee.literals = Hits()
+            let end = base + piece.pointee.range.upperBound
             var changed: UInt64 = 0
-            while p < end {
-                // Four, then two bytes a round while no state on the way has outputs: marking a
-                // byte and OR-ing its bits are idempotent, so a round cut short by outputs leaves
-                // its bytes to the one-byte step below.
-                while p + 3 < end {
-                    let b0 = Int(p[0]), b1 = Int(p[1]), b2 = Int(p[2]), b3 = Int(p[3])
-                    mine[b0] = 1
-                    mine[b1] = 1
-                    mine[b2] = 1
-                    mine[b3] = 1
-                    changed |= changing[b0] | changing[b1] | changing[b2] | changing[b3]
-                    let e0 = table[s &+ Int(classes[b0])]
-                    if e0 >= Self.hasOutputs { break }
-                    let e1 = table[Int(e0) &+ Int(classes[b1])]
-                    if e1 >= Self.hasOutputs {
-                        s = Int(e0)
-                        p += 1
-                        break
-                    }
-                    let e2 = table[Int(e1) &+ Int(classes[b2])]
-                    if e2 >= Self.hasOutputs {
-                        s = Int(e1)
-                        p += 2
-                        break
-                    }
-                    let e3 = table[Int(e2) &+ Int(classes[b3])]
-                    if e3 >= Self.hasOutputs {
-                        s = Int(e2)
-                        p += 3
-                        break
-                    }
-                    s = Int(e3)
-                    p += 4
-                }
-                while p + 1 < end {
-                    let b0 = Int(p[0]), b1 = Int(p[1])
-                    mine[b0] = 1
-                    mine[b1] = 1
-                    changed |= changing[b0] | changing[b1]
-                    let e0 = table[s &+ Int(classes[b0])]
-                    if e0 >= Self.hasOutputs { break }
-                    let e1 = table[Int(e0) &+ Int(classes[b1])]
-                    if e1 >= Self.hasOutputs {
-                        s = Int(e0)
-                        p += 1
-                        break
-                    }
-                    s = Int(e1)
-                    p += 2
-                }
-                guard p < end else { break }
-                let b = Int(p.pointee)
-                mine[b] = 1
-                changed |= changing[b]
-                let entry = table[s &+ Int(classes[b])]
-                p += 1
-                if entry < Self.hasOutputs {
-                    s = Int(entry)
+            // Four bytes a round while no state on the way has outputs; a state with outputs
+            // is handled where it is reached, and the round starts again after it.
+            let last = end - 3
+            while p < last {
+                let b0 = Int(p[0])
+                mine[b0] = 1
+                changed |= changing[b0]
+                let e0 = table[s &+ Int(classes[b0])]
+                if e0 >= Self.hasOutputs {
+                    p += 1
+                    s = reached(e0, room: p - start, whole: &whole, piece: &hits)
                     continue
                 }
-                var t = reached(entry)
-                let room = Int32(truncatingIfNeeded: p - start)
-                while depth[t] > room { t = Int(fail[t]) }
-                summary.pointee.literals.low |= outLow[t]
-                summary.pointee.literals.high |= outHigh[t]
+                let b1 = Int(p[1])
+                mine[b1] = 1
+                changed |= changing[b1]
+                let e1 = table[Int(e0) &+ Int(classes[b1])]
+                if e1 >= Self.hasOutputs {
+                    p += 2
+                    s = reached(e1, room: p - start, whole: &whole, piece: &hits)
+                    continue
+                }
+                let b2 = Int(p[2])
+                mine[b2] = 1
+                changed |= changing[b2]
+                let e2 = table[Int(e1) &+ Int(classes[b2])]
+                if e2 >= Self.hasOutputs {
+                    p += 3
+                    s = reached(e2, room: p - start, whole: &whole, piece: &hits)
+                    continue
+                }
+                let b3 = Int(p[3])
+                mine[b3] = 1
+                changed |= changing[b3]
+                let e3 = table[Int(e2) &+ Int(classes[b3])]
+                p += 4
+                if e3 >= Self.hasOutputs {
+                    s = reached(e3, room: p - start, whole: &whole, piece: &hits)
+                    continue
+                }
+                s = Int(e3)
+            }
+            // The last zero to three bytes.
+            let rest = end - p
+            if rest & 2 != 0 {
+                let b0 = Int(p[0])
+                mine[b0] = 1
+                changed |= changing[b0]
+                let e0 = table[s &+ Int(classes[b0])]
+                s = e0 < Self.hasOutputs ? Int(e0) : reached(e0, room: p + 1 - start, whole: &whole, piece: &hits)
+                let b1 = Int(p[1])
+                mine[b1] = 1
+                changed |= changing[b1]
+                let e1 = table[s &+ Int(classes[b1])]
+                p += 2
+                s = e1 < Self.hasOutputs ? Int(e1) : reached(e1, room: p - start, whole: &whole, piece: &hits)
+            }
+            if rest & 1 != 0 {
+                let b0 = Int(p[0])
+                mine[b0] = 1
+                changed |= changing[b0]
+                let e0 = table[s &+ Int(classes[b0])]
+                p += 1
+                s = e0 < Self.hasOutputs ? Int(e0) : reached(e0, room: p - start, whole: &whole, piece: &hits)
             }
             let unchanged = end > start
                 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
-            output.unchanged[j] = unchanged
-            let hits = summary.pointee.literals
-            // Its own bytes where a filter may read them, else "any byte".
-            summary.pointee.bytes = exactBytes || hits.low | hits.high != 0
-                ? ByteSet(of: UnsafeRawBufferPointer(start: start, count: end - start)) : ByteSet.all
-            if group == 0 {
-                groups.0.summary.literals.low |= hits.low
-                groups.0.summary.literals.high |= hits.high
-                groups.0.unchanged &= unchanged
+            let j = Int(piece.pointee.slot &>> 1)
+            scratch.memos[group][j] = unchanged
+            scratch.unchangedOf[group] &= unchanged
+            if !exactBytes && hits.low | hits.high == 0 {
+                // No filter reads its bytes: "any byte".
+                scratch.summaries[group][j] = RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits())
             } else {
-                groups.1.summary.literals.low |= hits.low
-                groups.1.summary.literals.high |= hits.high
-                groups.1.unchanged &= unchanged
+                let bytes = UnsafeRawBufferPointer(start: start, count: end - start)
+                if group == 0 {
+                    Self.finish(scratch.summaries[0] + j, hits, bytes, &groups.0)
+                } else {
+                    Self.finish(scratch.summaries[1] + j, hits, bytes, &groups.1)
+                }
+                hits = Hits()
             }
         }
         gap(to: base + length)
-        let names = Self.fold(seen + 256)
-        let values = Self.fold(seen + 512)
-        groups.0.summary.bytes.formUnion(names)
-        groups.1.summary.bytes.formUnion(values)
-        var bytes = Self.fold(seen)
-        bytes.formUnion(names)
-        bytes.formUnion(values)
-        return RequestCache.ValueSummary(bytes: bytes, literals: whole)
+        return whole
+    }
+
+    /// What reaching the state of `entry` (it has outputs) adds: all of them to the whole text's
+    /// hits; to the current piece's, those of the deepest state that fits in the `room` bytes
+    /// the piece has so far (none in a gap: `room` 0). Returns the state's offset (the scan's
+    /// next `s`).
+    @inline(never)
+    private func reached(_ entry: UInt32, room: Int, whole: inout Hits, piece: inout Hits) -> Int {
+        let s = Int(entry & ~Self.hasOutputs)
+        var t = s / classCount
+        whole.low |= outLow[t]
+        whole.high |= outHigh[t]
+        let fits = Int32(truncatingIfNeeded: room)
+        while depth[t] > fits { t = Int(fail[t]) }
+        piece.low |= outLow[t]
+        piece.high |= outHigh[t]
+        return s
+    }
+
+    /// A piece whose bytes a filter may read: its own bytes, and its hits to its group's.
+    @inline(never)
+    private static func finish(_ summary: UnsafeMutablePointer<RequestCache.ValueSummary>, _ hits: Hits,
+                               _ bytes: UnsafeRawBufferPointer, _ group: inout LiteralScreen.GroupTotal) {
+        summary.pointee = RequestCache.ValueSummary(bytes: ByteSet(of: bytes), literals: hits)
+        group.summary.literals.low |= hits.low
+        group.summary.literals.high |= hits.high
     }
 
     /// The bytes whose entries in the 256 flags (each 0 or 1) at `seen` are set.
