@@ -739,12 +739,14 @@ public struct Inspector: Sendable {
     }
 
     /// True when no value of the check can match, known without walking its targets: every
-    /// target already read and none has values, or every chain slot resolved and none holds
-    /// the check's literals (`RequestCache.candidates`, bit-parallel over all checks).
+    /// target already read and none has values, or every chain slot resolved and the request's
+    /// values lack one of the check's literal sets (`RequestCache.candidates`, bit-parallel over
+    /// all checks; a check with two sets needs both bits).
     @inline(__always)
     private static func ruledOut(_ info: CheckInfo, _ cache: RequestCache) -> Bool {
         if info.chainsMasked && info.chainBits.isSubset(of: cache.resolved)
-            && cache.candidates.low & info.screenLow | cache.candidates.high & info.screenHigh == 0 { return true }
+            && (cache.candidates.low & info.screenLow != info.screenLow
+                || cache.candidates.high & info.screenHigh != info.screenHigh) { return true }
         return info.masked && info.targetBits.isSubset(of: cache.known) && !info.targetBits.intersects(cache.present)
     }
 
@@ -814,7 +816,8 @@ public struct Inspector: Sendable {
     @inline(__always)
     private func mayMatch(_ info: CheckInfo, _ length: Int, _ summary: RequestCache.ValueSummary) -> Bool {
         if info.screenBit >= 0
-            && summary.literals.low & info.screenLow | summary.literals.high & info.screenHigh == 0 { return false }
+            && (summary.literals.low & info.screenLow != info.screenLow
+                || summary.literals.high & info.screenHigh != info.screenHigh) { return false }
         if info.firstFilter == info.endFilter { return true }
         let filters = ruleSet.plan.flat.filters
         for f in Int(info.firstFilter)..<Int(info.endFilter)

@@ -15,7 +15,7 @@ struct RequiredLiteralsTests {
         ("x*", nil),
         ("a|b*", nil),
         ("(?:abc)+", ["abc"]),
-        ("(?:abc){2,3}z", ["abc"]),
+        ("(?:abc){2,3}z", ["abcz"]),   // the last copy is followed by `z`
         (#"\x00"#, ["\u{0}"]),
         (#"%(?:25)?00"#, ["00"]),
         ("[ab]cd", ["acd", "bcd"]),
@@ -25,7 +25,8 @@ struct RequiredLiteralsTests {
         (#"(?<=x)yz"#, ["yz"]),
         (#"(?!ab)cd"#, ["cd"]),
         (#"\.\.[\\/]"#, ["../", "..\\"]),
-        (#"a\sb"#, ["a"]),   // either side is required; the first is kept
+        (#"a\sb"#, ["a\tb", "a\nb", "a\u{0B}b", "a\u{0C}b", "a\rb", "a b"]),   // `\s`: six bytes without UCP
+        (#"a\Sb"#, ["a"]),   // either side is required; the first is kept
         ("(a)\\1", ["a"]),   // a back reference matches unknown text; what is beside it stays required
         ("(ab)c\\1d", ["abc"]),
         ("(x)(y)(z)(a)(b)(c)(d)(e)(f)(g)q\\10", nil),   // \\10: a reference or octal — not understood
@@ -51,24 +52,76 @@ struct RequiredLiteralsTests {
     }
 
     /// For every rule regex of the default set: on each of the rule's own `block` examples that
-    /// the regex matches, one of its literals occurs (folded) — the screen never hides a match.
+    /// the regex matches, one literal of each of its sets occurs (folded) — the screen never
+    /// hides a match.
     @Test func literalsOccurInEveryMatchOfTheDefaultRules() throws {
         let set = try RuleSetLoader().load(contentsOf: "Rules/default.yaml")
         var checked = 0
+        var pairs = 0
         for rule in set.headerRules + set.bodyRules {
             for regex in Self.regexes(rule.condition) {
-                guard let literals = RequiredLiterals.of(regex.pattern) else { continue }
+                let sets = RequiredLiterals.sets(of: regex.pattern)
+                guard !sets.isEmpty else { continue }
+                if sets.count == 2 { pairs += 1 }
+                let screen = LiteralScreen(sets)
                 for example in rule.examples where example.expectation == .block {
                     let text = Array(example.request.utf8)
                     guard case .match = regex.firstMatch(in: text) else { continue }
-                    let screen = LiteralScreen([literals])
                     let hits = text.withUnsafeBytes { screen.hits(in: $0) }
-                    #expect(hits.contains(0), "rule \(rule.id) pattern \(regex.pattern) example \(example.request)")
+                    for k in sets.indices {
+                        #expect(hits.contains(k), "rule \(rule.id) pattern \(regex.pattern) set \(k) example \(example.request)")
+                    }
                     checked += 1
                 }
             }
         }
         #expect(checked > 10)
+        #expect(pairs > 10)
+    }
+
+    /// `sets(of:)`: each set is required on its own, so a value lacking one cannot match —
+    /// checked against PCRE2 itself on values that hold one set's literals but not the other's.
+    static let setCases: [(pattern: String, sets: [Set<String>], ruledOut: [String], matching: [String])] = [
+        (#"['"`)]\s{0,5}(?:or|and)\b"#, [["or", "and"], ["'", "\"", "`", ")"]],
+         ["sort", "color", "black and white", "it's fine"], ["x' or 1", "a\") and b"]),
+        (#"\b(?:user|version)\s{0,3}\(\s{0,3}\)"#, [["user", "version"], ["("]],
+         ["user", "version=2", "f(x)"], ["user()", "version ( )"]),
+        (#"\bor\s+1"#, [["or\t", "or\n", "or\u{0B}", "or\u{0C}", "or\r", "or "],
+                         ["\t1", "\n1", "\u{0B}1", "\u{0C}1", "\r1", " 1"]],
+         ["color", "or1", "for 2"], ["1 or 1=1", "x or\t1"]),
+        // Branches sharing `(` share its set; the second set takes each branch's other one.
+        (#"xx\s*\(|yy\s*\("#, [["("], ["xx", "yy"]], ["(z)", "xxyy"], ["xx (", "yy("]),
+        // A second set holding a common single byte (`=`) is not kept: it would stop the
+        // screen at every separator of a form for little gain.
+        (#"\.cookie\s{0,5}="#, [[".cookie"]], ["a.b=c", "cookie=1"], ["document.cookie =x"]),
+        (#"(?:ab){1,3}c"#, [["abc"], ["ab"]], ["ab", "abac"], ["abababc"]),
+        ("select", [["select"]], ["selec"], ["SELECT 1"]),
+    ]
+
+    @Test(arguments: setCases)
+    func requiredSets(_ pattern: String, _ sets: [Set<String>], _ ruledOut: [String], _ matching: [String]) throws {
+        let found = RequiredLiterals.sets(of: pattern).map { Set($0.map { String(decoding: $0, as: UTF8.self) }) }
+        #expect(found == sets, "pattern \(pattern)")
+        let regex = try Regex(pattern, options: .caseless)
+        let screen = LiteralScreen(found.map { Set($0.map { Array($0.utf8) }) })
+        for value in ruledOut {
+            let hits = Array(value.utf8).withUnsafeBytes { screen.hits(in: $0) }
+            #expect(found.indices.contains { !hits.contains($0) }, "\(value) should lack a set of \(pattern)")
+            #expect(regex.firstMatch(in: Array(value.utf8)) == .noMatch, "\(pattern) matches \(value)")
+        }
+        for value in matching {
+            let hits = Array(value.utf8).withUnsafeBytes { screen.hits(in: $0) }
+            #expect(found.indices.allSatisfy { hits.contains($0) }, "\(value) lacks a set of \(pattern)")
+            #expect(regex.firstMatch(in: Array(value.utf8)) != .noMatch, "\(pattern) does not match \(value)")
+        }
+    }
+
+    /// `sets(anyOf:)`: one set per pattern in each union; a set shared by the patterns is chosen.
+    @Test func setsOfRegexAnyShareASet() {
+        let found = RequiredLiterals.sets(anyOf: [#"ab\s*\("#, #"cd\s*\("#])
+            .map { Set($0.map { String(decoding: $0, as: UTF8.self) }) }
+        #expect(found == [["("], ["ab", "cd"]])
+        #expect(RequiredLiterals.sets(anyOf: ["select", "x*"]).isEmpty)
     }
 
     static func regexes(_ condition: Condition) -> [Regex] {

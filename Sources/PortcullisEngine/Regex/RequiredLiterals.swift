@@ -9,52 +9,116 @@
 /// contributes exactly what it must match or nothing.
 enum RequiredLiterals {
     /// The required literals of `pattern`, or nil when none are known.
-    static func of(_ pattern: String) -> Set<[UInt8]>? {
+    static func of(_ pattern: String) -> Set<[UInt8]>? { sets(of: pattern).first }
+
+    /// Up to two literal sets each of which every match of `pattern` contains one string of, the
+    /// most selective first (empty when none is known); the second only when it
+    /// `screensCheaply`. A value lacking either set cannot match:
+    /// `(?:or|and)\s{0,5}\(` needs `or`/`and` and `(`, so `sort` or `color` is ruled out by the
+    /// second set although it holds the first.
+    static func sets(of pattern: String) -> [Set<[UInt8]>] {
         var parser = Parser(Array(pattern.utf8))
-        guard let info = parser.alternation(), parser.atEnd else { return nil }
-        return info.required
+        guard let info = parser.alternation(), parser.atEnd else { return [] }
+        let required = info.required
+        guard let first = required.first else { return [] }
+        guard let second = required.dropFirst().first(where: Info.screensCheaply) else { return [first] }
+        return [first, second]
     }
 
     /// The union for a list of patterns any of which may match (`regex_any`); nil when one has
     /// none.
-    static func of(anyOf patterns: [String]) -> Set<[UInt8]>? {
-        var union = Set<[UInt8]>()
-        for pattern in patterns {
-            guard let set = of(pattern) else { return nil }
-            union.formUnion(set)
-        }
-        return union.isEmpty ? nil : union
+    static func of(anyOf patterns: [String]) -> Set<[UInt8]>? { sets(anyOf: patterns).first }
+
+    /// `sets(of:)` for a list of patterns any of which may match: each set is a union of one
+    /// required set per pattern; empty when a pattern has none.
+    static func sets(anyOf patterns: [String]) -> [Set<[UInt8]>] {
+        Info.choose(patterns.map { sets(of: $0) })
     }
 
     /// Most strings an exact set may hold, and their longest length.
     static let maxExact = 64
     static let maxLength = 24
+    /// Most required sets a piece of pattern keeps to choose from.
+    static let keep = 3
 
     /// What a piece of pattern can match.
     struct Info {
         /// Every string the piece can match, when few enough; nil otherwise.
         var exact: Set<[UInt8]>?
-        /// A required set for the piece, when known.
-        var factors: Set<[UInt8]>?
+        /// Sets each of which every match of the piece contains one string of, the most
+        /// selective first (at most `keep`).
+        var factors: [Set<[UInt8]>]
 
-        static let empty = Info(exact: [[]], factors: nil)
-        static let unknown = Info(exact: nil, factors: nil)
+        static let empty = Info(exact: [[]], factors: [])
+        static let unknown = Info(exact: nil, factors: [])
 
-        /// The better of `exact` (when it holds no empty string) and `factors`.
-        var required: Set<[UInt8]>? {
-            var best = factors
-            if let exact, !exact.isEmpty, !exact.contains([]) { best = Info.better(best, exact) }
-            return best
+        /// `factors` and `exact` (when it holds no empty string), the most selective first.
+        var required: [Set<[UInt8]>] {
+            var all = factors
+            if let exact, !exact.isEmpty, !exact.contains([]) { all.append(exact) }
+            return Info.best(all)
         }
 
-        /// Prefers the set less likely to occur in an ordinary value (`rarity`), then the
-        /// smaller set: `(` screens far more values out than `t` or `or` does.
-        static func better(_ a: Set<[UInt8]>?, _ b: Set<[UInt8]>?) -> Set<[UInt8]>? {
-            guard let a, !a.isEmpty else { return b }
-            guard let b, !b.isEmpty else { return a }
-            let pa = likelihood(a), pb = likelihood(b)
-            if pa != pb { return pa < pb ? a : b }
-            return a.count <= b.count ? a : b
+        /// `sets` without empty or repeated ones, ordered by `likelihood` (then size, then the
+        /// order given), at most `keep`: `(` screens far more values out than `t` or `or` does.
+        static func best(_ sets: [Set<[UInt8]>]) -> [Set<[UInt8]>] {
+            var seen = Set<Set<[UInt8]>>()
+            var ranked: [(p: Double, count: Int, order: Int, set: Set<[UInt8]>)] = []
+            for set in sets where !set.isEmpty && !set.contains([]) && seen.insert(set).inserted {
+                ranked.append((likelihood(set), set.count, ranked.count, set))
+            }
+            ranked.sort { ($0.p, $0.count, $0.order) < ($1.p, $1.count, $1.order) }
+            return ranked.prefix(RequiredLiterals.keep).map(\.set)
+        }
+
+        /// Required sets for an alternation whose branches have the required sets `lists`:
+        /// every match is a match of one branch, so a union of one set per branch is required.
+        /// The first union takes from each branch the set adding least to it (branches sharing a
+        /// set such as `(` then share it); the second takes another set of each branch where
+        /// there is one, so a value must hold a string of both. Empty when a branch has none.
+        static func choose(_ lists: [[Set<[UInt8]>]]) -> [Set<[UInt8]>] {
+            guard !lists.isEmpty, !lists.contains(where: \.isEmpty) else { return [] }
+            var picked = [Int](repeating: 0, count: lists.count)
+            var first = Set<[UInt8]>()
+            for (k, list) in lists.enumerated() {
+                picked[k] = cheapest(list.indices, list, adding: first)
+                first.formUnion(list[picked[k]])
+            }
+            var second = Set<[UInt8]>()
+            for (k, list) in lists.enumerated() {
+                let others = list.indices.filter { $0 != picked[k] && screensCheaply(list[$0]) }
+                if !others.isEmpty {
+                    second.formUnion(list[cheapest(others, list, adding: second)])
+                } else if screensCheaply(list[picked[k]]) {
+                    second.formUnion(list[picked[k]])
+                } else {
+                    return [first]
+                }
+            }
+            return best([first, second])
+        }
+
+        /// False when `set` holds a single byte common in ordinary values (`chance` of 1 % or
+        /// more: letters, digits, space, `.`, `/`, `=`, `&`…). A second set is kept only without
+        /// one: such a byte would stop the screen's pass at nearly every separator of a query
+        /// string or form and every path, for a set that rarely rules anything out there.
+        static func screensCheaply(_ set: Set<[UInt8]>) -> Bool {
+            !set.contains { $0.count == 1 && chance($0[0]) >= 0.01 }
+        }
+
+        /// The index among `candidates` of the set of `list` whose union with `base` is least likely.
+        private static func cheapest(_ candidates: some Collection<Int>, _ list: [Set<[UInt8]>],
+                                     adding base: Set<[UInt8]>) -> Int {
+            var bestIndex = candidates.first!
+            var bestP = Double.infinity
+            for j in candidates {
+                let p = likelihood(base.union(list[j]))
+                if p < bestP {
+                    bestP = p
+                    bestIndex = j
+                }
+            }
+            return bestIndex
         }
 
         /// A rough chance that some string of `set` occurs at a given place in an ordinary
@@ -108,47 +172,63 @@ enum RequiredLiterals {
             }
             if branches.isEmpty { return first }
             var exact: Set<[UInt8]>? = []
-            var factors: Set<[UInt8]>? = []
             for branch in branches {
                 if let e = branch.exact, let acc = exact, acc.count + e.count <= RequiredLiterals.maxExact {
                     exact = acc.union(e)
                 } else {
                     exact = nil
                 }
-                if let r = branch.required, let acc = factors { factors = acc.union(r) } else { factors = nil }
             }
-            first = Info(exact: exact, factors: factors)
+            first = Info(exact: exact, factors: Info.choose(branches.map(\.required)))
             return first
         }
 
         mutating func concatenation() -> Info? {
             var run: Set<[UInt8]> = [[]]
             var flushed = false
-            var best: Set<[UInt8]>?
+            var found: [Set<[UInt8]>] = []
             while let c = peek(), c != UInt8(ascii: "|"), c != UInt8(ascii: ")") {
                 guard var atom = atom() else { return nil }
                 guard let q = quantifier() else { return nil }
                 if q.min == 0 {
                     atom = .unknown
                 } else if !(q.min == 1 && q.max == 1) {
-                    atom = Info(exact: nil, factors: atom.required)
+                    guard let e = atom.exact else {
+                        atom = Info(exact: nil, factors: atom.required)
+                        found.append(contentsOf: atom.factors)
+                        if let done = Self.nonEmpty(run) { found.append(done) }
+                        flushed = true
+                        run = [[]]
+                        continue
+                    }
+                    // One copy or more: the run goes on into the first copy, and what follows
+                    // comes after the last one (one of `e` too).
+                    if let crossed = Self.cross(run, e), let done = Self.nonEmpty(crossed) {
+                        found.append(done)
+                    } else {
+                        if let done = Self.nonEmpty(run) { found.append(done) }
+                        if let done = Self.nonEmpty(e) { found.append(done) }
+                    }
+                    flushed = true
+                    run = e
+                    continue
                 }
                 if let e = atom.exact, let crossed = Self.cross(run, e) {
                     run = crossed
                     continue
                 }
                 // The run so far is complete on its own: a candidate; then this atom.
-                best = Info.better(best, Self.nonEmpty(run))
+                if let done = Self.nonEmpty(run) { found.append(done) }
                 flushed = true
                 if let e = atom.exact {
                     run = e
                 } else {
-                    best = Info.better(best, atom.required)
+                    found.append(contentsOf: atom.required)
                     run = [[]]
                 }
             }
-            best = Info.better(best, Self.nonEmpty(run))
-            return Info(exact: flushed ? nil : run, factors: best)
+            if let done = Self.nonEmpty(run) { found.append(done) }
+            return Info(exact: flushed ? nil : run, factors: Info.best(found))
         }
 
         static func nonEmpty(_ set: Set<[UInt8]>) -> Set<[UInt8]>? {
@@ -235,7 +315,7 @@ enum RequiredLiterals {
                 return nil
             default:
                 i += 1
-                return Info(exact: [[Self.fold(c)]], factors: nil)
+                return Info(exact: [[Self.fold(c)]], factors: [])
             }
         }
 
@@ -309,7 +389,11 @@ enum RequiredLiterals {
             guard let c = peek() else { return nil }
             i += 1
             switch c {
-            case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"),
+            case UInt8(ascii: "s"):
+                // Without UTF or UCP (see `Regex`): tab, newline, vertical tab, form feed,
+                // carriage return, space.
+                return Info(exact: [[0x09], [0x0A], [0x0B], [0x0C], [0x0D], [0x20]], factors: [])
+            case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"),
                  UInt8(ascii: "S"), UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "v"), UInt8(ascii: "V"),
                  UInt8(ascii: "R"), UInt8(ascii: "N"), UInt8(ascii: "X"), UInt8(ascii: "C"):
                 return .unknown
@@ -330,7 +414,7 @@ enum RequiredLiterals {
                 return .unknown
             default:
                 guard let byte = escapedByte(c) else { return nil }
-                return Info(exact: [[Self.fold(byte)]], factors: nil)
+                return Info(exact: [[Self.fold(byte)]], factors: [])
             }
         }
 
@@ -463,7 +547,7 @@ enum RequiredLiterals {
             if negated || big { return .unknown }
             let folded = Set(members.map(Self.fold))
             guard !folded.isEmpty, folded.count <= 8 else { return .unknown }
-            return Info(exact: Set(folded.map { [$0] }), factors: nil)
+            return Info(exact: Set(folded.map { [$0] }), factors: [])
         }
     }
 }

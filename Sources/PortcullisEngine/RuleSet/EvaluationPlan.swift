@@ -205,11 +205,14 @@ struct CheckInfo: Sendable {
     /// The check's targets: `PlanTables.targets[firstTarget..<endTarget]`.
     var firstTarget: Int32
     var endTarget: Int32
-    /// The check's bit in the plan's `LiteralScreen`, or -1: a value whose screen hits lack the
-    /// bit contains none of the regex's required literals (or of the phrases) and cannot match.
+    /// The check's (first) bit in the plan's `LiteralScreen`, or -1: a value whose screen hits
+    /// lack the bit contains none of the regex's required literals (or of the phrases) and
+    /// cannot match.
     var screenBit: Int32
-    /// `screenBit` as a mask over `LiteralScreen.Hits` (both words zero when there is none), so
-    /// the test is two ANDs.
+    /// The check's bits as a mask over `LiteralScreen.Hits` (both words zero when there is
+    /// none): one bit per required literal set (`RequiredLiterals.sets`), at most two. A value
+    /// can match only when its hits hold every bit of the mask, so the test is two ANDs and
+    /// two compares.
     var screenLow: UInt64
     var screenHigh: UInt64
     /// The regex prefilters: `PlanTables.filters[firstFilter..<endFilter]`; a value can match
@@ -510,11 +513,17 @@ struct SlotNumbering {
         }
         let firstFilter = Int32(filters.count)
         if let prefilter = Self.prefilter(of: check.op) { filters.append(contentsOf: prefilter) }
-        let bit = Self.requiredLiterals(of: check.op).flatMap { screenBit($0) } ?? -1
+        // A bit for each required set: a value lacking either cannot match.
+        var bit = -1
+        var screenLow: UInt64 = 0, screenHigh: UInt64 = 0
+        for literals in Self.requiredLiteralSets(of: check.op) {
+            guard let b = screenBit(literals) else { continue }
+            if bit < 0 { bit = b }
+            if b < 64 { screenLow |= UInt64(1) << UInt64(b) } else { screenHigh |= UInt64(1) << UInt64(b - 64) }
+        }
         checkInfo.append(CheckInfo(firstTarget: firstTarget, endTarget: Int32(checkTargets.count),
-                                   screenBit: Int32(bit),
-                                   screenLow: bit >= 0 && bit < 64 ? UInt64(1) << UInt64(bit) : 0,
-                                   screenHigh: bit >= 64 ? UInt64(1) << UInt64(bit - 64) : 0, firstFilter: firstFilter, endFilter: Int32(filters.count),
+                                   screenBit: Int32(bit), screenLow: screenLow, screenHigh: screenHigh,
+                                   firstFilter: firstFilter, endFilter: Int32(filters.count),
                                    negated: check.negated, targetBits: bits, masked: masked,
                                    chainBits: chainBits, chainsMasked: chainsMasked && bit >= 0))
         if let preimage = Self.preimage(of: check, literalScreened: bit >= 0) {
@@ -539,14 +548,18 @@ struct SlotNumbering {
         return 0
     }
 
-    static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? {
-        if let regex = op as? RegexOperator { return RequiredLiterals.of(regex.regex.pattern) }
-        if let any = op as? RegexAnyOperator { return RequiredLiterals.of(anyOf: any.patterns.map(\.pattern)) }
+    static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? { requiredLiteralSets(of: op).first }
+
+    /// The literal sets each of which every match of `op` contains one string of (at most two,
+    /// the most selective first); empty when none is known.
+    static func requiredLiteralSets(of op: any MatchOperator) -> [Set<[UInt8]>] {
+        if let regex = op as? RegexOperator { return RequiredLiterals.sets(of: regex.regex.pattern) }
+        if let any = op as? RegexAnyOperator { return RequiredLiterals.sets(anyOf: any.patterns.map(\.pattern)) }
         // A phrase match is an occurrence of one phrase (folding only widens the screen).
         if let phrases = (op as? PhrasesOperator)?.phrases, !phrases.isEmpty, !phrases.contains(where: \.isEmpty) {
-            return Set(phrases.map { $0.map(RequiredLiterals.Parser.fold) })
+            return [Set(phrases.map { $0.map(RequiredLiterals.Parser.fold) })]
         }
-        return nil
+        return []
     }
 
     /// The filters of a regex operator's patterns; nil when some pattern has none (or the
