@@ -100,6 +100,8 @@ extension LiteralScreen.Tables {
         }
     }
 
+    /// The pass itself: gaps and pieces in text order, each piece's memo and summary written as
+    /// it ends (`summarize` folds the flags). Returns the whole text's hits.
     @inline(__always)
     private func scan(_ base: UnsafePointer<UInt8>, _ length: Int, _ pieces: UnsafeBufferPointer<LiteralScreen.Piece>,
                       _ exactBytes: Bool, _ scratch: Scratch, _ changing: UnsafePointer<UInt64>,
