@@ -377,10 +377,14 @@ public struct Inspector: Sendable {
                 if !state.cache.resolved.contains(Int(target.chain)) { resolve(Int(target.chain), Int(entry), &state) }
                 if !mayMatch(info, state.cache.chains[Int(entry)].longest, state.cache.chains[Int(entry)].union) {
                     // No value can match: the operator is not run (observers see its no-match).
-                    if O.isActive { reportSkipped(index, t - Int(info.firstTarget), Int(entry), &state, &observer) }
+                    if O.isActive {
+                        realize(Int(state.cache.chains[Int(entry)].target), request, &state)
+                        reportSkipped(index, t - Int(info.firstTarget), Int(entry), &state, &observer)
+                    }
                     continue
                 }
             }
+            realize(Int(state.cache.chains[Int(entry)].target), request, &state)
             if let hit = evaluateValues(index, t - Int(info.firstTarget), Int(entry), screened: info.screens,
                                         &state, &scratch, &observer) { return hit }
         }
@@ -522,6 +526,7 @@ public struct Inspector: Sendable {
             observer.targetRead(selector, values: [])
             return nil
         }
+        realize(entry, request, &state)
         let values = state.cache.targets[entry].values
         observer.targetRead(selector, values: values)
         let chained = program.transforms.isEmpty ? nil : stepwise(values, selector, program.transforms, &observer)
@@ -552,17 +557,57 @@ public struct Inspector: Sendable {
     private func targetEntry(_ slot: Int, _ request: RequestView, _ state: inout EvaluationState) -> Int {
         let known = state.cache.targetIndex[slot]
         if known != RequestCache.unread { return Int(known) }
-        let values = request.values(for: ruleSet.plan.targets[slot])
         state.cache.known.insert(slot)
-        if values.isEmpty {
-            state.cache.targetIndex[slot] = RequestCache.absent
-            return Int(RequestCache.absent)
+        let role = ruleSet.plan.flat.pieceRoles[slot]
+        if role.isArguments, ruleSet.plan.flat.screen != nil, state.cache.targets.count < 64,
+           let count = request.formArgumentCount {
+            // A urlencoded body's arguments: counted now, made into values only where a check
+            // must read them (`realize`); the body's pass summarizes them from its bytes.
+            if count == 0 {
+                state.cache.targetIndex[slot] = RequestCache.absent
+                return Int(RequestCache.absent)
+            }
+            state.cache.present.insert(slot)
+            state.cache.pending |= 1 &<< UInt64(state.cache.targets.count)
+            state.cache.targets.append(RequestCache.TargetEntry(values: [], slot: Int32(slot)))
+        } else {
+            let values = request.values(for: ruleSet.plan.targets[slot])
+            if values.isEmpty {
+                state.cache.targetIndex[slot] = RequestCache.absent
+                return Int(RequestCache.absent)
+            }
+            state.cache.present.insert(slot)
+            state.cache.targets.append(RequestCache.TargetEntry(values: values, slot: Int32(slot)))
         }
-        state.cache.present.insert(slot)
-        state.cache.targets.append(RequestCache.TargetEntry(values: values, slot: Int32(slot)))
         let entry = state.cache.targets.count - 1
         state.cache.targetIndex[slot] = Int32(entry)
         return entry
+    }
+
+    /// Makes target entry `entry`'s values if they are still spans (`TargetEntry.pending`): before
+    /// anything reads them one by one.
+    @inline(__always)
+    private func realize(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
+        if state.cache.pending != 0 && Self.isPending(entry, state.cache) { makeValues(entry, request, &state) }
+    }
+
+    /// Whether entry `entry`'s values are still to be made.
+    @inline(__always)
+    private static func isPending(_ entry: Int, _ cache: RequestCache) -> Bool {
+        entry < 64 && cache.pending & (1 &<< UInt64(entry)) != 0
+    }
+
+    /// How many values entry `entry` (of piece role `role`) has, made or not.
+    @inline(__always)
+    private func valueCount(_ entry: Int, _ role: PieceRole, _ request: RequestView, _ state: EvaluationState) -> Int {
+        Self.isPending(entry, state.cache) ? request.formArgumentCount ?? 0 : state.cache.targets[entry].values.count
+    }
+
+    @inline(never)
+    private func makeValues(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
+        let values = request.values(for: ruleSet.plan.targets[Int(state.cache.targets[entry].slot)])
+        state.cache.targets[entry].values = values
+        state.cache.pending &= ~(1 &<< UInt64(entry))
     }
 
     /// Reads and transforms chain slot `slot` and records where its values are: `absent`, a new
@@ -580,6 +625,7 @@ public struct Inspector: Sendable {
             // Unless every step is known to leave every value as it is, run the chain.
             let byAll = state.cache.targets[entry].unchangedByAll
             if info.mask & ~byAll != 0 {
+                realize(entry, request, &state)
                 let program = ruleSet.plan.chains[slot]
                 // Chains that differ only in leading steps leaving every value unchanged give the
                 // same result: the first one computed serves the others.
@@ -632,36 +678,20 @@ public struct Inspector: Sendable {
     /// Seeds target entry `entry`'s memos from each value's bytes: most steps are known to
     /// change nothing without a run.
     private func seedMemos(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
-        let values = state.cache.targets[entry].values
-        if let screen = ruleSet.plan.flat.screen, ruleSet.plan.readsBodyPieces,
-           case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[entry].slot)],
-           role != .none, !request.body.isEmpty {
+        let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[entry].slot)]
+        if role != .none, piecesReady(role, request, &state) {
             // The body and its arguments: judged from what its one screen pass found, not a pass
             // of their own.
-            if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
             let first = state.cache.memos.count
-            var all: UInt64?
-            switch role {
-            case .whole where values.count == 1:
-                let mask = TransformationIdentity.unchangedMask(of: state.cache.bodyWhole.bytes)
-                state.cache.memos.append(mask)
-                all = mask
-            case .argValues where state.cache.bodyValues.memos.count == values.count:
-                state.cache.memos.append(contentsOf: state.cache.bodyValues.memos)
-                all = state.cache.bodyValues.unchangedByAll
-            case .argNames where state.cache.bodyNames.memos.count == values.count:
-                state.cache.memos.append(contentsOf: state.cache.bodyNames.memos)
-                all = state.cache.bodyNames.unchangedByAll
-            default:
-                break
-            }
-            if let all {
+            if let all = state.cache.appendPieceMemos(role, count: valueCount(entry, role, request, state)) {
                 state.cache.targets[entry].firstMemo = first
                 state.cache.targets[entry].unchangedByAll = all
                 state.cache.targets[entry].memosReady = true
                 return
             }
         }
+        realize(entry, request, &state)
+        let values = state.cache.targets[entry].values
         let first = state.cache.memos.count
         state.cache.memos.reserveCapacity(first + values.count)
         var all = UInt64.max
@@ -693,26 +723,15 @@ public struct Inspector: Sendable {
                 longest = max(longest, values[index].count)
                 state.cache.summaries.append(summary)
             }
-        } else if let screen, ruleSet.plan.readsBodyPieces,
-                  case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[Int(state.cache.chains[entry].target)].slot)],
-                  role != .none, !request.body.isEmpty {
+        } else if case let target = Int(state.cache.chains[entry].target),
+                  case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[target].slot)],
+                  role != .none, piecesReady(role, request, &state),
+                  let pieces = state.cache.appendPieceSummaries(role, count: valueCount(target, role, request, state)) {
             // Pieces of the body: their summaries come from one pass over it.
-            if !state.cache.bodyPiecesReady { summarizeBodyPieces(screen, request, &state) }
-            switch role {
-            case .whole:
-                state.cache.summaries.append(state.cache.bodyWhole)
-                union = state.cache.bodyWhole
-                longest = request.body.count
-            case .argValues:
-                state.cache.summaries.append(contentsOf: state.cache.bodyValues.summaries)
-                union = state.cache.bodyValues.union
-                longest = state.cache.bodyValues.longest
-            default:
-                state.cache.summaries.append(contentsOf: state.cache.bodyNames.summaries)
-                union = state.cache.bodyNames.union
-                longest = state.cache.bodyNames.longest
-            }
+            union = pieces.union
+            longest = pieces.longest
         } else {
+            realize(Int(state.cache.chains[entry].target), request, &state)
             let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
             state.cache.summaries.reserveCapacity(first + values.count)
             for index in values.indices {
@@ -728,14 +747,33 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].summarized = true
     }
 
-    /// Summarizes the body and each of its arguments' names and values in one pass over the body
-    /// (`RequestCache.summarizeBodyPieces`). `body.args` and `body.arg_names` are read from the
-    /// same parse, so their summaries are the arguments' in order (`bodyNames`, `bodyValues`).
+    /// Makes sure the body has had its pass (`RequestCache.summarizeFormSpans` /
+    /// `summarizeBodyPieces`): the values of `role` then have their summaries and memos from it.
+    /// False when they do not (no screen, no check reads the body's arguments, or no body).
+    @inline(__always)
+    private func piecesReady(_ role: PieceRole, _ request: RequestView, _ state: inout EvaluationState) -> Bool {
+        guard let screen = ruleSet.plan.flat.screen, ruleSet.plan.readsBodyPieces, !request.body.isEmpty else {
+            return false
+        }
+        if !state.cache.bodyPieces.ready { summarizeBodyPieces(screen, request, &state) }
+        return true
+    }
+
+    /// Summarizes the body and each of its arguments' names and values in one pass over it. A
+    /// urlencoded body's arguments are its spans (no values made); another body's (JSON,
+    /// multipart) are its `body.args` values, placed where they lie in the body.
     @inline(never)
     private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
                                      _ state: inout EvaluationState) {
-        state.cache.summarizeBodyPieces(request.values(for: TargetSelector(kind: .bodyArgs)), body: request.body,
-                                        screen: screen, exactBytes: ruleSet.plan.exactPieceBytes)
+        let exact = ruleSet.plan.exactPieceBytes
+        if let form = request.formSpans() {
+            request.body.withUnsafeBytes { body in
+                state.cache.summarizeFormSpans(form.spans, body: body, screen: screen, exactBytes: exact)
+            }
+        } else {
+            state.cache.summarizeBodyPieces(request.values(for: TargetSelector(kind: .bodyArgs)), body: request.body,
+                                            screen: screen, exactBytes: exact)
+        }
     }
 
     /// True when no value of the check can match, known without walking its targets: every
@@ -969,7 +1007,14 @@ extension Inspector {
                                   _ state: inout EvaluationState) -> Bool {
         let entry = targetEntry(Int(target.target), request, &state)
         guard entry >= 0 else { return true }
-        let raw = state.cache.chainIndex[Int(ruleSet.plan.flat.chains[Int(target.chain)].raw)]
+        let rawSlot = Int(ruleSet.plan.flat.chains[Int(target.chain)].raw)
+        var raw = state.cache.chainIndex[rawSlot]
+        if Self.isPending(entry, state.cache) && raw == RequestCache.unread {
+            // Arguments not made into values: their text's pass summarizes them instead.
+            raw = prepareChain(rawSlot, request, &state)
+            if raw >= 0 && !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), request, &state) }
+        }
+        if !(raw >= 0 && state.cache.chains[Int(raw)].summarized) { realize(entry, request, &state) }
         let present = raw >= 0 && state.cache.chains[Int(raw)].summarized
             ? state.cache.chains[Int(raw)].union.bytes
             : Base64Preimage.bytes(of: state.cache.targets[entry].values)

@@ -79,12 +79,12 @@ import Testing
         let args = URLEncodedArguments.parse(body, limit: 100).values
         var cache = RequestCache()
         cache.summarizeBodyPieces(args, body: body, screen: screen, exactBytes: exact)
-        #expect(cache.bodyPiecesReady)
+        #expect(cache.bodyPieces.ready)
         guard !body.isEmpty else { return 0 }
         var withHits = 0
-        #expect(cache.bodyWhole.bytes == ByteSet(of: body))
-        #expect(cache.bodyWhole.literals == body.withUnsafeBytes { screen.hits(in: $0) })
-        for (list, values) in [(cache.bodyNames, args.map(\.name)), (cache.bodyValues, args.map(\.value))] {
+        #expect(cache.bodyPieces.whole.bytes == ByteSet(of: body))
+        #expect(cache.bodyPieces.whole.literals == body.withUnsafeBytes { screen.hits(in: $0) })
+        for (list, values) in [(cache.bodyPieces.names, args.map(\.name)), (cache.bodyPieces.values, args.map(\.value))] {
             #expect(list.summaries.count == values.count)
             #expect(list.memos.count == values.count)
             var union = RequestCache.ValueSummary()

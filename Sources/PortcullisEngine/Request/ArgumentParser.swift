@@ -45,55 +45,91 @@ public enum URLEncodedArguments {
     private static func parse(_ input: ArraySlice<UInt8>, _ buffer: UnsafeBufferPointer<UInt8>, limit: Int,
                               into out: inout [TargetValue]) -> Bool {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
-        let end = buffer.count
+        return pairs(base, count: buffer.count, limit: limit, reserve: { out.reserveCapacity(out.count + $0) }) {
+            name, value, nameEncoded, valueEncoded in
+            let name = piece(input, base, name, nameEncoded)
+            let value = piece(input, base, value, valueEncoded)
+            // Consumed: without it each slice is retained and released again around the
+            // append's capacity check.
+            out.append(TargetValue(name: consume name, value: consume value))
+        }
+    }
+
+    /// Cuts the `count` bytes at `base` into arguments (at most `limit`; negative: no limit) and
+    /// appends where each one's name and value lie to `out`, without decoding or copying anything.
+    /// Returns true when more than `limit` non-empty pairs were present.
+    ///
+    /// The engine summarizes the spans' bytes in one pass over the text without making values
+    /// (`values(of:in:into:)` makes them, the same as `parse` would).
+    static func spans(_ base: UnsafePointer<UInt8>, count: Int, limit: Int, into out: inout [ArgumentSpan]) -> Bool {
+        pairs(base, count: count, limit: limit, reserve: { out.reserveCapacity(out.count + $0) }) {
+            name, value, nameEncoded, valueEncoded in
+            out.append(ArgumentSpan(name: name, value: value, nameEncoded: nameEncoded, valueEncoded: valueEncoded))
+        }
+    }
+
+    /// The splitting rules, in one place: hands `pair` each argument's name and value (offsets
+    /// from `base`) and whether each must be decoded, at most `limit` of them (negative: no
+    /// limit), after telling `reserve` how many there may be. Returns true when more than
+    /// `limit` non-empty pairs were present.
+    @inline(__always)
+    private static func pairs(_ base: UnsafePointer<UInt8>, count end: Int, limit: Int, reserve: (Int) -> Void,
+                              _ pair: (Range<Int>, Range<Int>, Bool, Bool) -> Void) -> Bool {
+        guard end > 0 else { return false }
         // One slot per possible pair (the `&`s plus one, at most `limit`).
-        let pairs = ByteScan.count(amp, base, from: 0, to: end) + 1
-        let slots = limit < 0 ? pairs : min(pairs, limit)
-        // Most inputs hold no `%` or `+` at all: then every name and value is a plain slice.
+        let possible = ByteScan.count(amp, base, from: 0, to: end) + 1
+        reserve(limit < 0 ? possible : min(possible, limit))
+        // Most inputs hold no `%` or `+` at all: then nothing needs decoding.
         let plain = !ByteScan.containsEither(percent, plus, base, from: 0, to: end)
-        out.reserveCapacity(out.count + slots)
-        var overflow = false
-        // The loop twice, so the plain one carries nothing of decoding.
-        @inline(__always) func cut(plain: Bool) {
-            var start = 0
-            var taken = 0
-            while start < end {
-                let stop = ByteScan.first(amp, base, from: start, to: end)
-                if stop > start {
-                    if taken == limit {
-                        overflow = true
-                        return
-                    }
-                    taken &+= 1
-                    let eq = ByteScan.first(equals, base, from: start, to: stop)
-                    let name = piece(input, base, start, eq, plain: plain)
-                    let value = eq < stop ? piece(input, base, eq &+ 1, stop, plain: plain) : input[input.endIndex...]
-                    // Consumed: without it each slice is retained and released again around the
-                    // append's capacity check.
-                    out.append(TargetValue(name: consume name, value: consume value))
-                }
-                start = stop &+ 1
+        @inline(__always) func encoded(_ from: Int, _ to: Int) -> Bool {
+            !plain && ByteScan.containsEither(percent, plus, base, from: from, to: to)
+        }
+        var start = 0
+        var taken = 0
+        while start < end {
+            let stop = ByteScan.first(amp, base, from: start, to: end)
+            if stop > start {
+                if taken == limit { return true }
+                taken &+= 1
+                let eq = ByteScan.first(equals, base, from: start, to: stop)
+                // A pair without `=` has an empty value (placed at the end of the text).
+                let value = eq < stop ? (eq &+ 1)..<stop : end..<end
+                pair(start..<eq, value, encoded(start, eq), encoded(value.lowerBound, value.upperBound))
+            }
+            start = stop &+ 1
+        }
+        return false
+    }
+
+    /// Bytes `range` of `input` (offsets from its start; `base` is its first byte): the slice
+    /// itself (its storage, not a copy), or decoded (`+` as a space) when `encoded`.
+    @inline(__always)
+    private static func piece(_ input: ArraySlice<UInt8>, _ base: UnsafePointer<UInt8>, _ range: Range<Int>,
+                              _ encoded: Bool) -> ArraySlice<UInt8> {
+        if encoded { return decoding(base + range.lowerBound, count: range.count, plusAsSpace: true)[...] }
+        return input[(input.startIndex &+ range.lowerBound)..<(input.startIndex &+ range.upperBound)]
+    }
+
+    /// Appends the value each of `spans` (cut from `input` by `spans`) stands for: a slice of
+    /// `input` (its storage, not a copy) where nothing needs decoding, else a decoded array.
+    static func values(of spans: [ArgumentSpan], in input: ArraySlice<UInt8>, into out: inout [TargetValue]) {
+        guard !spans.isEmpty else { return }
+        out.reserveCapacity(out.count + spans.count)
+        input.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for span in spans {
+                let name = piece(input, base, span.name, span.nameEncoded)
+                let value = piece(input, base, span.value, span.valueEncoded)
+                // Consumed, as in `parse`.
+                out.append(TargetValue(name: consume name, value: consume value))
             }
         }
-        if plain { cut(plain: true) } else { cut(plain: false) }
-        return overflow
     }
 
     private static let amp: UInt8 = 0x26      // &
     private static let equals: UInt8 = 0x3D   // =
     private static let percent: UInt8 = 0x25  // %
     private static let plus: UInt8 = 0x2B     // +
-
-    /// Bytes `from..<to` of `input` (offsets from its start; `base` is its first byte) decoded
-    /// with `+` as a space: the slice itself when nothing needs decoding (`plain`: the whole input).
-    @inline(__always)
-    private static func piece(_ input: ArraySlice<UInt8>, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
-                              plain: Bool) -> ArraySlice<UInt8> {
-        if plain || !ByteScan.containsEither(percent, plus, base, from: from, to: to) {
-            return input[(input.startIndex &+ from)..<(input.startIndex &+ to)]
-        }
-        return decoding(base + from, count: to - from, plusAsSpace: true)[...]
-    }
 
     /// Percent-decodes `input` (and turns `+` into a space when asked); invalid escapes are kept.
     public static func decode(_ input: ArraySlice<UInt8>, plusAsSpace: Bool) -> [UInt8] {
@@ -144,4 +180,14 @@ public enum URLEncodedArguments {
         default: return nil
         }
     }
+}
+
+/// Where one urlencoded argument lies in the text it was cut from (offsets from the text's
+/// start), and whether its name or value must be decoded (holds `%` or `+`) to be what the
+/// application reads: an argument that needs no decoding is exactly its bytes in the text.
+struct ArgumentSpan: Sendable, Equatable {
+    var name: Range<Int>
+    var value: Range<Int>
+    var nameEncoded: Bool
+    var valueEncoded: Bool
 }

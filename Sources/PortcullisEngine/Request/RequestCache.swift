@@ -18,6 +18,11 @@ struct RequestCache: Sendable {
     /// a target the request does not have (most, for most requests) costs a load and a compare.
     var targetIndex: [Int32] = []
     var targets: [TargetEntry] = []
+    /// Bit `e` set: entry `e` of `targets` (below 64) has values still to be made (its `values`
+    /// is empty). They are arguments of a urlencoded text: the text's pieces pass summarizes and
+    /// seeds them from its bytes, and only a check that must read them makes them
+    /// (`Inspector.realize`).
+    var pending: UInt64 = 0
     /// Per (target, chain) slot: `unread`, `absent`, or the index of its entry in `chains`
     /// (slots whose chain changed nothing share their target's raw entry).
     var chainIndex: [Int32] = []
@@ -47,12 +52,19 @@ struct RequestCache: Sendable {
     var summaries: [ValueSummary] = []
     /// The body's summary and its arguments' names' and values' summaries and memos (in argument
     /// order, with their unions and longest lengths), made in one pass over the body
-    /// (`summarizeBodyPieces`) the first time a raw `body`, `body.args` or `body.arg_names` value
-    /// is summarized or has its memos seeded.
-    var bodyPiecesReady = false
-    var bodyWhole = ValueSummary()
-    var bodyNames = PieceList()
-    var bodyValues = PieceList()
+    /// (`summarizeBodyPieces`, `summarizeFormSpans`) the first time a raw `body`, `body.args` or
+    /// `body.arg_names` value is summarized or has its memos seeded.
+    var bodyPieces = BodyPieces()
+
+    /// The body and its arguments' names and values, summarized in one pass over it.
+    struct BodyPieces: Sendable {
+        var ready = false
+        var whole = ValueSummary()
+        /// The body's length (the whole value's).
+        var textLength = 0
+        var names = PieceList()
+        var values = PieceList()
+    }
 
     /// Summaries of one kind of piece, as `summarize` hands them on, and their memos, as
     /// `seedMemos` does. A summary's bytes are the value's own only where a filter may read
@@ -87,6 +99,7 @@ struct RequestCache: Sendable {
 
     /// A target's values and what is known about them.
     struct TargetEntry: Sendable {
+        /// The values; empty while pending (`RequestCache.pending`).
         var values: [TargetValue]
         /// The target slot the values are of.
         var slot: Int32
@@ -163,11 +176,12 @@ struct RequestCache: Sendable {
         Self.fill(&chainIndex, count: set.plan.chainCount)
         targets.removeAll(keepingCapacity: true)
         targets.reserveCapacity(set.plan.targets.count)
+        pending = 0
         chains.removeAll(keepingCapacity: true)
         shares.removeAll(keepingCapacity: true)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
         summaries.removeAll(keepingCapacity: true)
-        bodyPiecesReady = false
+        bodyPieces.ready = false
         memos.removeAll(keepingCapacity: true)
         known = TargetBits()
         present = TargetBits()
@@ -179,10 +193,11 @@ struct RequestCache: Sendable {
     /// keeps the tables' capacity.
     mutating func release() {
         targets.removeAll(keepingCapacity: true)
+        pending = 0
         chains.removeAll(keepingCapacity: true)
         shares.removeAll(keepingCapacity: true)
         summaries.removeAll(keepingCapacity: true)
-        bodyPiecesReady = false
+        bodyPieces.ready = false
         memos.removeAll(keepingCapacity: true)
     }
 
@@ -202,7 +217,7 @@ struct RequestCache: Sendable {
         for slot in set.plan.bodyChains { chainIndex[slot] = Self.unread }
         known.remove(set.plan.bodyTargetBits)
         present.remove(set.plan.bodyTargetBits)
-        bodyPiecesReady = false
+        bodyPieces.ready = false
         // The body slots' bits stay in `candidates`: a stale bit only sends a check to the walk.
         resolved.remove(set.plan.bodyChainBits)
     }

@@ -77,6 +77,9 @@ public final class RequestView {
     private var cookieValues: [TargetValue]?
     private var queryParse: (values: [TargetValue], overflow: Bool)?
     private var bodyParse: BodyParse?
+    /// A urlencoded body's arguments as spans of it (cut once; `bodyParse` makes its values from
+    /// them only when asked for).
+    private var formSpanParse: FormSpans?
     /// The `uri` value, which is also the `path` value when there is no query.
     private var uriValue: [TargetValue]?
 
@@ -139,6 +142,8 @@ public final class RequestView {
         case .bodyArgNames:
             return Self.names(parsedBody().args)
         case .bodyJSON:
+            // Only a JSON body has any (no other body is parsed for them).
+            guard case .json = contentType else { return [] }
             return parsedBody().json
         case .clientIP:
             return [TargetValue(name: [], value: clientAddress[...])]
@@ -148,14 +153,53 @@ public final class RequestView {
     }
 
     /// The body could not be parsed as its Content-Type says (bad JSON, bad multipart).
-    public var malformedBody: Bool { parsedBody().malformed }
+    public var malformedBody: Bool {
+        // A urlencoded body has no syntax to break (its arguments need not be made to tell).
+        if case .urlencoded = contentType { return false }
+        return parsedBody().malformed
+    }
 
     /// More arguments than `limits.maxArguments` were present in the query or the body, or more
     /// parts than `limits.maxMultipartParts` in a multipart body; the rest were not extracted.
-    public var tooManyArguments: Bool { parsedQuery().overflow || parsedBody().overflow }
+    public var tooManyArguments: Bool {
+        parsedQuery().overflow || (formSpanParse?.overflow ?? parsedBody().overflow)
+    }
 
     /// How the body is parsed, from the Content-Type field(s).
     public var contentType: BodyContentType { BodyContentType(head: head) }
+
+    // MARK: - A form body's arguments as spans
+
+    /// A urlencoded body's arguments as spans (`URLEncodedArguments.spans`), and whether some
+    /// were dropped.
+    struct FormSpans {
+        var spans: [ArgumentSpan] = []
+        var overflow = false
+    }
+
+    /// How many arguments a urlencoded body has (`formSpans`); nil for another body. Nothing is
+    /// cut for an empty body.
+    var formArgumentCount: Int? {
+        if let formSpanParse { return formSpanParse.spans.count }
+        if body.isEmpty { return 0 }
+        return formSpans()?.spans.count
+    }
+
+    /// Where a urlencoded body's arguments lie in it, cut once and kept; nil for another body.
+    /// The engine summarizes these bytes in one pass over the body and makes values
+    /// (`values(for:)`, from the same spans) only where a check must read them.
+    func formSpans() -> FormSpans? {
+        if let formSpanParse { return formSpanParse }
+        guard case .urlencoded = contentType else { return nil }
+        var parse = FormSpans()
+        body.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            parse.overflow = URLEncodedArguments.spans(base, count: bytes.count, limit: limits.maxArguments,
+                                                       into: &parse.spans)
+        }
+        formSpanParse = parse
+        return parse
+    }
 
     // MARK: - Extraction
 
@@ -330,7 +374,12 @@ public final class RequestView {
         case .malformed:
             parse.malformed = true
         case .urlencoded:
-            parse.overflow = URLEncodedArguments.parse(body[...], limit: limits.maxArguments, into: &parse.args)
+            if let spans = formSpanParse {
+                URLEncodedArguments.values(of: spans.spans, in: body[...], into: &parse.args)
+                parse.overflow = spans.overflow
+            } else {
+                parse.overflow = URLEncodedArguments.parse(body[...], limit: limits.maxArguments, into: &parse.args)
+            }
         case .multipart(let boundary):
             let result = MultipartParser.parse(body, boundary: boundary, maxParts: limits.maxMultipartParts,
                                                maxValues: limits.maxArguments)

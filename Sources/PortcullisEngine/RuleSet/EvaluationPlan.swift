@@ -64,13 +64,12 @@ struct EvaluationPlan: Sendable {
         var bodyBits = TargetBits()
         for slot in targets.indices where targets[slot].kind.readsBody { bodyBits.insert(slot) }
         self.bodyTargetBits = bodyBits
-        let roles = targets.map { BodyPieceRole(of: $0) }
-        self.readsBodyPieces = roles.contains { $0 == .argValues || $0 == .argNames }
+        let roles = targets.map { PieceRole(of: $0) }
+        self.readsBodyPieces = roles.contains { $0.isArguments }
         self.exactPieceBytes = numbering.checkInfo.contains { info in
             info.screenBit < 0
                 && (Int(info.firstTarget)..<Int(info.endTarget)).contains { t in
-                    let role = roles[Int(numbering.checkTargets[t].target)]
-                    return role == .argValues || role == .argNames
+                    roles[Int(numbering.checkTargets[t].target)].isArguments
                 }
                 && numbering.filters[Int(info.firstFilter)..<Int(info.endFilter)].contains {
                     $0.start != nil || $0.required != nil
@@ -169,8 +168,8 @@ struct PlanPointers: @unchecked Sendable {
     let filters: UnsafePointer<RegexPrefilter>
     /// The literal screen's automaton (owned by `EvaluationPlan.screen`); nil when no check has one.
     let screen: LiteralScreen.Tables?
-    /// Per target slot: what its raw values are of the body (`BodyPieceRole`).
-    let pieceRoles: UnsafePointer<BodyPieceRole>
+    /// Per target slot: what its raw values are of the body (`PieceRole`).
+    let pieceRoles: UnsafePointer<PieceRole>
     /// Per header-phase / body-phase rule: its check index when the condition is one check, else -1.
     let headerSingles: UnsafePointer<Int32>
     let bodySingles: UnsafePointer<Int32>
@@ -275,8 +274,9 @@ struct ScreenTarget: Sendable {
     var chainBits: ChainBits
 }
 
-/// What a target's raw values are of the body, for summarizing them in one pass over it.
-enum BodyPieceRole: UInt8, Sendable {
+/// What a target's raw values are of the body, for summarizing them in one pass over it (and,
+/// for a urlencoded body's arguments, for making the values only where a check reads them).
+enum PieceRole: UInt8, Sendable {
     /// Not pieces of the body.
     case none
     /// The body itself (`body`).
@@ -295,6 +295,9 @@ enum BodyPieceRole: UInt8, Sendable {
         default: self = .none
         }
     }
+
+    /// The values are the body's arguments' values or names.
+    var isArguments: Bool { self == .argValues || self == .argNames }
 }
 
 /// A chain slot a phase resolves first, with what resolving it needs as plain values.
