@@ -92,6 +92,35 @@ private let argumentTable: [ReqArgCase] = [
         #expect(overflow == row.overflow)
     }
 
+    /// The same table through spans: each span's bytes (decoded where it says so) are the
+    /// argument `parse` makes, its flags say exactly when decoding changes or may change them,
+    /// and values made from the spans equal the parse.
+    @Test("urlencoded arguments as spans", arguments: argumentTable)
+    func spansAgreeWithTheParse(_ row: ReqArgCase) {
+        let input = Array(row.input.utf8)
+        let (values, overflow) = URLEncodedArguments.parse(input, limit: row.limit)
+        var spans: [ArgumentSpan] = []
+        let spanOverflow = input.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map {
+                URLEncodedArguments.spans($0, count: buffer.count, limit: row.limit, into: &spans)
+            } ?? false
+        }
+        #expect(spanOverflow == overflow)
+        #expect(spans.count == values.count)
+        for (span, value) in zip(spans, values) {
+            for (range, encoded, made) in [(span.name, span.nameEncoded, value.name),
+                                           (span.value, span.valueEncoded, value.value)] {
+                let raw = Array(input[range])
+                #expect(encoded == (raw.contains(0x25) || raw.contains(0x2B)), "\(row.input)")
+                let read = encoded ? URLEncodedArguments.decode(raw[...], plusAsSpace: true) : raw
+                #expect(read == Array(made), "\(row.input)")
+            }
+        }
+        var made: [TargetValue] = []
+        URLEncodedArguments.values(of: spans, in: input[...], into: &made)
+        #expect(made == values)
+    }
+
     @Test func parsingAppendsAfterWhatIsThere() {
         var out = [TargetValue(name: Array("x".utf8), value: Array("0".utf8))]
         let overflow = URLEncodedArguments.parse(Array("a=1&b=%41&c".utf8)[2...], limit: 2, into: &out)

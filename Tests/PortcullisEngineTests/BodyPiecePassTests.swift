@@ -114,6 +114,67 @@ import Testing
         return withHits
     }
 
+    /// The pass over a form body's spans (no values made) gives what the pass over its parsed
+    /// arguments gives: the body's, each name's and value's and each group's summaries and memos.
+    @Test(arguments: bodies + ["", "a", "=&=", "x=%41%42&%7A=1&&q=+attack+&tail"], [false, true])
+    func spansGiveWhatTheParsedArgumentsGive(_ text: String, _ exact: Bool) throws {
+        let owner = try #require(try Self.set(Self.unscreened).plan.screen)
+        let body = Array(text.utf8)
+        let args = URLEncodedArguments.parse(body, limit: 100).values
+        var spans: [ArgumentSpan] = []
+        body.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress {
+                _ = URLEncodedArguments.spans(base, count: bytes.count, limit: 100, into: &spans)
+            }
+        }
+        withExtendedLifetime(owner) {
+            var parsed = RequestCache()
+            parsed.summarizeBodyPieces(args, body: body, screen: owner.tables, exactBytes: exact)
+            var cut = RequestCache()
+            body.withUnsafeBytes {
+                cut.summarizeFormSpans(spans, body: $0, screen: owner.tables, exactBytes: exact)
+            }
+            #expect(cut.bodyPieces.ready)
+            #expect(cut.bodyPieces.whole.bytes == parsed.bodyPieces.whole.bytes)
+            #expect(cut.bodyPieces.whole.literals == parsed.bodyPieces.whole.literals)
+            #expect(cut.bodyPieces.textLength == body.count)
+            for (a, b) in [(cut.bodyPieces.names, parsed.bodyPieces.names),
+                           (cut.bodyPieces.values, parsed.bodyPieces.values)] {
+                #expect(a.summaries.map(\.literals) == b.summaries.map(\.literals), "\(text)")
+                #expect(a.summaries.map(\.bytes) == b.summaries.map(\.bytes), "\(text)")
+                #expect(a.memos == b.memos, "\(text)")
+                #expect(a.union.bytes == b.union.bytes && a.union.literals == b.union.literals, "\(text)")
+                #expect(a.unchangedByAll == b.unchangedByAll && a.longest == b.longest, "\(text)")
+            }
+        }
+    }
+
+    /// A form body's arguments are made into values only where a check reads them one by one:
+    /// not when every check over them is ruled out from the pass, and once a literal occurs.
+    @Test func formArgumentsAreMadeOnlyWhenACheckReadsThem() throws {
+        let inspector = Inspector(ruleSet: try Self.set(Self.screened))
+        for (text, made) in [("a=1&b=hello", false), ("a=1&b=an+attack", true)] {
+            let wire = "POST /f\nContent-Type: application/x-www-form-urlencoded\n\n" + text
+            guard case .success(let parsed) = ExampleRequest.parse(wire) else {
+                Issue.record("does not parse: \(wire)")
+                continue
+            }
+            let view = RequestView(head: parsed.head, clientAddress: Array("192.0.2.1".utf8), body: parsed.body)
+            var scratch = EvaluationScratch()
+            var state = EvaluationState()
+            var verdict: Verdict?
+            for phase in Phase.allCases where verdict == nil {
+                verdict = inspector.evaluate(phase, request: view, state: &state, scratch: &scratch)
+            }
+            // The body's arguments and their names are entries; their values exist only if made.
+            let entries = state.cache.targets.filter { !$0.values.isEmpty }.count
+            #expect(state.cache.targets.count == 2, "\(text)")
+            #expect(entries == (made ? 1 : 0), "\(text)")
+            #expect(state.cache.pending.nonzeroBitCount == (made ? 1 : 2), "\(text)")
+            #expect((verdict != nil) == made, "\(text)")
+        }
+    }
+
     struct Walker: InspectionObserver {}
 
     /// Verdicts and match records of the summarized path and of a full walk (every value to its

@@ -79,26 +79,29 @@ public enum URLEncodedArguments {
         // One slot per possible pair (the `&`s plus one, at most `limit`).
         let possible = ByteScan.count(amp, base, from: 0, to: end) + 1
         reserve(limit < 0 ? possible : min(possible, limit))
-        // Most inputs hold no `%` or `+` at all: then nothing needs decoding.
-        let plain = !ByteScan.containsEither(percent, plus, base, from: 0, to: end)
-        @inline(__always) func encoded(_ from: Int, _ to: Int) -> Bool {
-            !plain && ByteScan.containsEither(percent, plus, base, from: from, to: to)
-        }
-        var start = 0
-        var taken = 0
-        while start < end {
-            let stop = ByteScan.first(amp, base, from: start, to: end)
-            if stop > start {
-                if taken == limit { return true }
-                taken &+= 1
-                let eq = ByteScan.first(equals, base, from: start, to: stop)
-                // A pair without `=` has an empty value (placed at the end of the text).
-                let value = eq < stop ? (eq &+ 1)..<stop : end..<end
-                pair(start..<eq, value, encoded(start, eq), encoded(value.lowerBound, value.upperBound))
+        // The loop twice, so the plain one (most inputs hold no `%` or `+` at all) carries
+        // nothing of decoding.
+        @inline(__always) func cut(plain: Bool) -> Bool {
+            @inline(__always) func encoded(_ from: Int, _ to: Int) -> Bool {
+                !plain && ByteScan.containsEither(percent, plus, base, from: from, to: to)
             }
-            start = stop &+ 1
+            var start = 0
+            var taken = 0
+            while start < end {
+                let stop = ByteScan.first(amp, base, from: start, to: end)
+                if stop > start {
+                    if taken == limit { return true }
+                    taken &+= 1
+                    let eq = ByteScan.first(equals, base, from: start, to: stop)
+                    // A pair without `=` has an empty value (placed at the end of the text).
+                    let value = eq < stop ? (eq &+ 1)..<stop : end..<end
+                    pair(start..<eq, value, encoded(start, eq), encoded(value.lowerBound, value.upperBound))
+                }
+                start = stop &+ 1
+            }
+            return false
         }
-        return false
+        return ByteScan.containsEither(percent, plus, base, from: 0, to: end) ? cut(plain: false) : cut(plain: true)
     }
 
     /// Bytes `range` of `input` (offsets from its start; `base` is its first byte): the slice

@@ -142,8 +142,9 @@ public final class RequestView {
         case .bodyArgNames:
             return Self.names(parsedBody().args)
         case .bodyJSON:
+            if let bodyParse { return bodyParse.json }
             // Only a JSON body has any (no other body is parsed for them).
-            guard case .json = contentType else { return [] }
+            guard !body.isEmpty || bodyTruncated, case .json = contentType else { return [] }
             return parsedBody().json
         case .clientIP:
             return [TargetValue(name: [], value: clientAddress[...])]
@@ -154,6 +155,8 @@ public final class RequestView {
 
     /// The body could not be parsed as its Content-Type says (bad JSON, bad multipart).
     public var malformedBody: Bool {
+        if let bodyParse { return bodyParse.malformed }
+        if body.isEmpty && !bodyTruncated { return false }
         // A urlencoded body has no syntax to break (its arguments need not be made to tell).
         if case .urlencoded = contentType { return false }
         return parsedBody().malformed
