@@ -80,6 +80,8 @@ public final class RequestView {
     /// A urlencoded body's arguments as spans of it (cut once; `bodyParse` makes its values from
     /// them only when asked for).
     private var formSpanParse: FormSpans?
+    /// `contentType`, once asked for (a walk over the fields, wanted by several targets).
+    private var bodyType: BodyContentType?
     /// The `uri` value, which is also the `path` value when there is no query.
     private var uriValue: [TargetValue]?
 
@@ -169,7 +171,12 @@ public final class RequestView {
     }
 
     /// How the body is parsed, from the Content-Type field(s).
-    public var contentType: BodyContentType { BodyContentType(head: head) }
+    public var contentType: BodyContentType {
+        if let bodyType { return bodyType }
+        let type = BodyContentType(head: head)
+        bodyType = type
+        return type
+    }
 
     // MARK: - A form body's arguments as spans
 
