@@ -149,9 +149,15 @@ struct RequestCache: Sendable {
             self.literals = literals
         }
 
+        /// The summary of `value` (one `ValueScan` pass for bytes and literals together).
+        @inline(__always)
         init(_ value: UnsafeRawBufferPointer, screen: LiteralScreen.Tables?) {
-            bytes = ByteSet(of: value)
-            literals = screen?.hits(in: value) ?? LiteralScreen.Hits()
+            if let screen {
+                self = ValueScan(screen).summary(of: value)
+            } else {
+                bytes = ByteSet(of: value)
+                literals = LiteralScreen.Hits()
+            }
         }
 
         mutating func formUnion(_ other: ValueSummary) {
