@@ -17,7 +17,7 @@ struct RequiredLiteralsTests {
         ("(?:abc)+", ["abc"]),
         ("(?:abc){2,3}z", ["abcz"]),   // the last copy is followed by `z`
         (#"\x00"#, ["\u{0}"]),
-        (#"%(?:25)?00"#, ["00"]),
+        (#"%(?:25)?00"#, ["%25", "%0"]),   // `%` then `25` or, without it, `0`
         ("[ab]cd", ["acd", "bcd"]),
         ("[a-z]{2,5}", nil),
         ("[^a]bc", ["bc"]),
@@ -79,24 +79,49 @@ struct RequiredLiteralsTests {
         #expect(pairs > 10)
     }
 
+    /// The default rules' sets fit the screen: every check with required sets has a bit for
+    /// each (the screen holds 128), so none falls back to running its regex on every value.
+    @Test func defaultRulesKeepABitForEverySet() throws {
+        let plan = try RuleSetLoader().load(contentsOf: "Rules/default.yaml").plan
+        var twoBits = 0
+        for (k, check) in plan.checks.enumerated() {
+            let sets = SlotNumbering.requiredLiteralSets(of: check.op)
+            let info = plan.flat.checks[k]
+            let bits = info.screenLow.nonzeroBitCount + info.screenHigh.nonzeroBitCount
+            if !sets.isEmpty { #expect(bits == sets.count, "check \(k): \(sets.count) sets, \(bits) bits") }
+            if bits == 2 { twoBits += 1 }
+        }
+        #expect(twoBits > 10)
+    }
+
     /// `sets(of:)`: each set is required on its own, so a value lacking one cannot match —
     /// checked against PCRE2 itself on values that hold one set's literals but not the other's.
     static let setCases: [(pattern: String, sets: [Set<String>], ruledOut: [String], matching: [String])] = [
-        (#"['"`)]\s{0,5}(?:or|and)\b"#, [["or", "and"], ["'", "\"", "`", ")"]],
+        (#"['"`)]\s{0,5}(?:or|and)\b"#, [joined(["'", "\"", "`", ")"], ["or", "and"]), ["or", "and"]],
          ["sort", "color", "black and white", "it's fine"], ["x' or 1", "a\") and b"]),
-        (#"\b(?:user|version)\s{0,3}\(\s{0,3}\)"#, [["user", "version"], ["("]],
+        (#"\b(?:user|version)\s{0,3}\(\s{0,3}\)"#, [joined(["user", "version"], ["("]), joined(["("], [")"])],
          ["user", "version=2", "f(x)"], ["user()", "version ( )"]),
         (#"\bor\s+1"#, [["or\t", "or\n", "or\u{0B}", "or\u{0C}", "or\r", "or "],
                          ["\t1", "\n1", "\u{0B}1", "\u{0C}1", "\r1", " 1"]],
          ["color", "or1", "for 2"], ["1 or 1=1", "x or\t1"]),
         // Branches sharing `(` share its set; the second set takes each branch's other one.
-        (#"xx\s*\(|yy\s*\("#, [["("], ["xx", "yy"]], ["(z)", "xxyy"], ["xx (", "yy("]),
-        // A second set holding a common single byte (`=`) is not kept: it would stop the
-        // screen at every separator of a form for little gain.
-        (#"\.cookie\s{0,5}="#, [[".cookie"]], ["a.b=c", "cookie=1"], ["document.cookie =x"]),
-        (#"(?:ab){1,3}c"#, [["abc"], ["ab"]], ["ab", "abac"], ["abababc"]),
+        (#"xx\s*\(|yy\s*\("#, [joined(["xx", "yy"], ["("]), ["("]], ["(z)", "xxyy", "xx"], ["xx (", "yy("]),
+        // A second set holding a common single byte (`=`) is not kept (it would stop the screen
+        // at every separator of a form for little gain), nor one the first implies (`.cookie`).
+        (#"\.cookie\s{0,5}="#, [joined([".cookie"], ["="])], ["a.b=c", "cookie=1", ".cookies"], ["document.cookie =x"]),
+        (#"(?:ab){1,3}c"#, [["abc"]], ["ab", "abac"], ["abababc"]),
         ("select", [["select"]], ["selec"], ["SELECT 1"]),
+        // `t\s{0,5}\(`: `t` then either a whitespace byte or `(` — `(` alone in a User-Agent
+        // (`Mozilla/5.0 (X11…`) no longer runs the regex.
+        (#"\bt\s{0,5}\("#, [["t(", "t\t", "t\n", "t\u{0B}", "t\u{0C}", "t\r", "t "], ["("]],
+         ["Mozilla/5.0 (X11; Linux)", "t", "tx("], ["T(java.lang.Runtime)", "t  (x"]),
+        (#"ab?c"#, [["ab", "ac"]], ["a-c", "bc"], ["abc", "ac"]),
     ]
+
+    /// Each of `heads` followed by a whitespace byte or one of `tails` (what `X\s{0,n}Y` requires).
+    static func joined(_ heads: [String], _ tails: [String]) -> Set<String> {
+        Set(heads.flatMap { head in (["\t", "\n", "\u{0B}", "\u{0C}", "\r", " "] + tails).map { head + $0 } })
+    }
 
     @Test(arguments: setCases)
     func requiredSets(_ pattern: String, _ sets: [Set<String>], _ ruledOut: [String], _ matching: [String]) throws {
@@ -120,7 +145,7 @@ struct RequiredLiteralsTests {
     @Test func setsOfRegexAnyShareASet() {
         let found = RequiredLiterals.sets(anyOf: [#"ab\s*\("#, #"cd\s*\("#])
             .map { Set($0.map { String(decoding: $0, as: UTF8.self) }) }
-        #expect(found == [["("], ["ab", "cd"]])
+        #expect(found == [Self.joined(["ab", "cd"], ["("]), ["("]])
         #expect(RequiredLiterals.sets(anyOf: ["select", "x*"]).isEmpty)
     }
 

@@ -21,7 +21,8 @@ enum RequiredLiterals {
         guard let info = parser.alternation(), parser.atEnd else { return [] }
         let required = info.required
         guard let first = required.first else { return [] }
-        guard let second = required.dropFirst().first(where: Info.screensCheaply) else { return [first] }
+        guard let second = required.dropFirst().first(where: { Info.screensCheaply($0) && !Info.implies(first, $0) })
+        else { return [first] }
         return [first, second]
     }
 
@@ -39,7 +40,7 @@ enum RequiredLiterals {
     static let maxExact = 64
     static let maxLength = 24
     /// Most required sets a piece of pattern keeps to choose from.
-    static let keep = 3
+    static let keep = 4
 
     /// What a piece of pattern can match.
     struct Info {
@@ -86,7 +87,9 @@ enum RequiredLiterals {
             }
             var second = Set<[UInt8]>()
             for (k, list) in lists.enumerated() {
-                let others = list.indices.filter { $0 != picked[k] && screensCheaply(list[$0]) }
+                let others = list.indices.filter {
+                    $0 != picked[k] && screensCheaply(list[$0]) && !implies(list[picked[k]], list[$0])
+                }
                 if !others.isEmpty {
                     second.formUnion(list[cheapest(others, list, adding: second)])
                 } else if screensCheaply(list[picked[k]]) {
@@ -96,6 +99,18 @@ enum RequiredLiterals {
                 }
             }
             return best([first, second])
+        }
+
+        /// True when every string of `a` contains one of `b`: a value holding `a` holds `b`, so
+        /// `b` as a second set would rule nothing more out.
+        static func implies(_ a: Set<[UInt8]>, _ b: Set<[UInt8]>) -> Bool {
+            a.allSatisfy { string in
+                b.contains { needle in
+                    needle.count <= string.count && (0...(string.count - needle.count)).contains {
+                        string[$0..<($0 + needle.count)].elementsEqual(needle)
+                    }
+                }
+            }
         }
 
         /// False when `set` holds a single byte common in ordinary values (`chance` of 1 % or
@@ -187,10 +202,25 @@ enum RequiredLiterals {
             var run: Set<[UInt8]> = [[]]
             var flushed = false
             var found: [Set<[UInt8]>] = []
+            // After `X{0,m}` with a run before it: the run joined to the first copy of `X`, and
+            // the run itself, for the next atom to join when it is one exact piece.
+            var optional: (first: Set<[UInt8]>, before: Set<[UInt8]>)?
             while let c = peek(), c != UInt8(ascii: "|"), c != UInt8(ascii: ")") {
                 guard var atom = atom() else { return nil }
                 guard let q = quantifier() else { return nil }
+                if let pending = optional {
+                    optional = nil
+                    // `aX{0,m}b` holds `aX…` or `ab`: one of run·X and run·b.
+                    if q.min == 1 && q.max == 1, let e = atom.exact, let joined = Self.cross(pending.before, e),
+                       let either = Self.nonEmpty(pending.first.union(joined)) {
+                        found.append(either)
+                    }
+                }
                 if q.min == 0 {
+                    if q.max >= 1, let e = atom.exact, let before = Self.nonEmpty(run),
+                       let first = Self.cross(before, e) {
+                        optional = (first, before)
+                    }
                     atom = .unknown
                 } else if !(q.min == 1 && q.max == 1) {
                     guard let e = atom.exact else {
