@@ -999,9 +999,9 @@ extension TargetKind {
 }
 
 extension Inspector {
-    /// False when no value of `target`'s raw slot holds the Base64 digits that decode to what the
-    /// check with preimage filter `preimage` needs (its chain is `[base64_decode]`): then the
-    /// chain is not computed for it. Judged on the union of the raw values' bytes, from their
+    /// False when no value of `target`'s raw slot holds the bytes (Base64 digits, or the
+    /// literals' own bytes: `ValuePreimage`) that the check with preimage filter `preimage`
+    /// needs: then the chain is not computed for it. Judged on the union of the raw values' bytes, from their
     /// summary when another check made it.
     private func mayDecodeToMatch(_ preimage: Int32, _ target: CheckTarget, _ request: RequestView,
                                   _ state: inout EvaluationState) -> Bool {

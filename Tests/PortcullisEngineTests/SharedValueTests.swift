@@ -179,7 +179,7 @@ import Testing
               - id: 1
                 name: probe
                 action: count
-                when: { regex: 'q', in: [headers], transforms: [remove_comments] }
+                when: { regex: 'y/x', in: [headers], transforms: [remove_comments] }
             """)
         let view = try Self.view("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: \(value)\r\n\r\n")
         var scratch = EvaluationScratch()
@@ -199,7 +199,7 @@ import Testing
               - id: 1
                 name: probe
                 action: count
-                when: { regex: 'q', in: [headers], transforms: [lowercase] }
+                when: { regex: 'eno', in: [headers], transforms: [lowercase] }
             """)
         let view = try Self.view("GET / HTTP/1.1\r\nhost: h\r\nx-a: one\r\nx-b: TWO\r\nx-c: three\r\n\r\n")
         var scratch = EvaluationScratch()

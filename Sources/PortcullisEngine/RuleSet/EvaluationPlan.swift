@@ -41,9 +41,10 @@ struct EvaluationPlan: Sendable {
     /// The required literals of regex checks, looked for in one pass per value; nil when no
     /// check has any.
     let screen: LiteralScreen?
-    /// The `Base64Preimage` filters of checks whose chain is `[base64_decode]`, by
-    /// `CheckInfo.preimage`.
-    let preimages: [Base64Preimage]
+    /// The filters on raw values' bytes of checks whose chain is `[base64_decode]`
+    /// (`Base64Preimage`) or only keeps, drops and case-maps bytes without an escape byte
+    /// (`BytePreimage`), by `CheckInfo.preimage`.
+    let preimages: [ValuePreimage]
     /// Owns the flat tables that `flat` points into.
     private let tables: PlanTables
     let flat: PlanPointers
@@ -219,8 +220,9 @@ struct CheckInfo: Sendable {
     var firstFilter: Int32
     var endFilter: Int32
     var negated: Bool
-    /// Index of the check's `Base64Preimage` in `EvaluationPlan.preimages`, or -1: a target whose
-    /// raw values hold too few of the Base64 digits its literals need is not decoded.
+    /// Index of the check's `ValuePreimage` in `EvaluationPlan.preimages`, or -1: a target whose
+    /// raw values hold too few of the bytes its literals need (Base64 digits, or the literals'
+    /// own bytes) is not transformed.
     var preimage: Int32 = -1
     /// The check's target slots as bits (`TargetBits`); valid when `masked`.
     var targetBits: TargetBits
@@ -461,7 +463,7 @@ struct SlotNumbering {
     /// Required-literal sets of the screen, by bit (equal sets share a bit).
     var screenLiterals: [Set<[UInt8]>] = []
     var screenBits: [Set<[UInt8]>: Int] = [:]
-    var preimages: [Base64Preimage] = []
+    var preimages: [ValuePreimage] = []
 
     /// The screen bit for a check with `literals`; nil when the screen is full.
     mutating func screenBit(_ literals: Set<[UInt8]>) -> Int? {
@@ -519,8 +521,10 @@ struct SlotNumbering {
         // A bit for each required set: a value lacking either cannot match.
         var bit = -1
         var screenLow: UInt64 = 0, screenHigh: UInt64 = 0
+        var screened: [Set<[UInt8]>] = []
         for literals in Self.requiredLiteralSets(of: check.op) {
             guard let b = screenBit(literals) else { continue }
+            screened.append(literals)
             if bit < 0 { bit = b }
             if b < 64 { screenLow |= UInt64(1) << UInt64(b) } else { screenHigh |= UInt64(1) << UInt64(b - 64) }
         }
@@ -529,7 +533,7 @@ struct SlotNumbering {
                                    firstFilter: firstFilter, endFilter: Int32(filters.count),
                                    negated: check.negated, targetBits: bits, masked: masked,
                                    chainBits: chainBits, chainsMasked: chainsMasked && bit >= 0))
-        if let preimage = Self.preimage(of: check, literalScreened: bit >= 0) {
+        if let preimage = Self.preimage(of: check, screenedSets: screened) {
             preimages.append(preimage)
             checkInfo[checkInfo.count - 1].preimage = Int32(preimages.count - 1)
         }

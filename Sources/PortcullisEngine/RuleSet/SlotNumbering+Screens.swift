@@ -59,14 +59,19 @@ extension SlotNumbering {
     /// are what the decoder reads), from the literals any match must contain: a string
     /// operator's needle in its own case mode, a regex's or the phrases' required literals
     /// (folded, so either case) — those only when the check has its screen bit
-    /// (`literalScreened`), so a regex is skipped exactly where the screen would skip it on the
-    /// decoded values (a regex that ran could hit its match limit).
-    static func preimage(of check: Check, literalScreened: Bool) -> Base64Preimage? {
-        guard check.transforms == [.base64Decode] else { return nil }
-        if let needle = NeedleScreen.needle(of: check.op) {
-            return Base64Preimage(literals: [needle.bytes], caseInsensitive: needle.caseInsensitive)
+    /// (`screenedSets`: the sets that have one), so a regex is skipped exactly where the screen
+    /// would skip it on the decoded values (a regex that ran could hit its match limit). Other
+    /// chains of steps that only keep, drop or case-map bytes unless an escape byte is present
+    /// get a `BytePreimage` over the same sets.
+    static func preimage(of check: Check, screenedSets: [Set<[UInt8]>]) -> ValuePreimage? {
+        if check.transforms == [.base64Decode] {
+            if let needle = NeedleScreen.needle(of: check.op) {
+                return Base64Preimage(literals: [needle.bytes], caseInsensitive: needle.caseInsensitive).map { .base64($0) }
+            }
+            guard let first = screenedSets.first else { return nil }
+            return Base64Preimage(literals: first, caseInsensitive: true).map { .base64($0) }
         }
-        guard literalScreened else { return nil }
-        return requiredLiterals(of: check.op).flatMap { Base64Preimage(literals: $0, caseInsensitive: true) }
+        guard !screenedSets.isEmpty else { return nil }
+        return BytePreimage(chain: check.transforms, literalSets: screenedSets).map { .bytes($0) }
     }
 }
