@@ -584,8 +584,8 @@ public struct Inspector: Sendable {
         return entry
     }
 
-    /// Makes target entry `entry`'s values if they are still spans (`TargetEntry.pending`): before
-    /// anything reads them one by one.
+    /// Makes target entry `entry`'s values if they are still to be made (`RequestCache.pending`):
+    /// before anything reads them one by one.
     @inline(__always)
     private func realize(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
         if state.cache.pending != 0 && Self.isPending(entry, state.cache) { makeValues(entry, request, &state) }
@@ -597,9 +597,9 @@ public struct Inspector: Sendable {
         entry < 64 && cache.pending & (1 &<< UInt64(entry)) != 0
     }
 
-    /// How many values entry `entry` (of piece role `role`) has, made or not.
+    /// How many values entry `entry` has, made or not.
     @inline(__always)
-    private func valueCount(_ entry: Int, _ role: PieceRole, _ request: RequestView, _ state: EvaluationState) -> Int {
+    private func valueCount(_ entry: Int, _ request: RequestView, _ state: EvaluationState) -> Int {
         Self.isPending(entry, state.cache) ? request.formArgumentCount ?? 0 : state.cache.targets[entry].values.count
     }
 
@@ -683,7 +683,7 @@ public struct Inspector: Sendable {
             // The body and its arguments: judged from what its one screen pass found, not a pass
             // of their own.
             let first = state.cache.memos.count
-            if let all = state.cache.appendPieceMemos(role, count: valueCount(entry, role, request, state)) {
+            if let all = state.cache.appendPieceMemos(role, count: valueCount(entry, request, state)) {
                 state.cache.targets[entry].firstMemo = first
                 state.cache.targets[entry].unchangedByAll = all
                 state.cache.targets[entry].memosReady = true
@@ -726,7 +726,7 @@ public struct Inspector: Sendable {
         } else if case let target = Int(state.cache.chains[entry].target),
                   case let role = ruleSet.plan.flat.pieceRoles[Int(state.cache.targets[target].slot)],
                   role != .none, piecesReady(role, request, &state),
-                  let pieces = state.cache.appendPieceSummaries(role, count: valueCount(target, role, request, state)) {
+                  let pieces = state.cache.appendPieceSummaries(role, count: valueCount(target, request, state)) {
             // Pieces of the body: their summaries come from one pass over it.
             union = pieces.union
             longest = pieces.longest
@@ -1001,8 +1001,8 @@ extension TargetKind {
 extension Inspector {
     /// False when no value of `target`'s raw slot holds the bytes (Base64 digits, or the
     /// literals' own bytes: `ValuePreimage`) that the check with preimage filter `preimage`
-    /// needs: then the chain is not computed for it. Judged on the union of the raw values' bytes, from their
-    /// summary when another check made it.
+    /// needs: then the chain is not computed for it. Judged on the union of the raw values'
+    /// bytes, from their summary when another check (or the body's pass) made it.
     private func mayDecodeToMatch(_ preimage: Int32, _ target: CheckTarget, _ request: RequestView,
                                   _ state: inout EvaluationState) -> Bool {
         let entry = targetEntry(Int(target.target), request, &state)
@@ -1010,7 +1010,7 @@ extension Inspector {
         let rawSlot = Int(ruleSet.plan.flat.chains[Int(target.chain)].raw)
         var raw = state.cache.chainIndex[rawSlot]
         if Self.isPending(entry, state.cache) && raw == RequestCache.unread {
-            // Arguments not made into values: their text's pass summarizes them instead.
+            // Arguments not made into values: the body's pass summarizes them instead.
             raw = prepareChain(rawSlot, request, &state)
             if raw >= 0 && !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), request, &state) }
         }

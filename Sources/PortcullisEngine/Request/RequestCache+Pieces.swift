@@ -53,9 +53,9 @@ extension RequestCache {
         return start - base
     }
 
-    /// The pass itself, over `text` (the body) and `n` arguments. `arguments(k, place)` hands `place` the
-    /// name, then the value, of argument `k`: each with its offset in the text, or -1 when its
-    /// bytes are not the text's (decoded, built).
+    /// The pass itself, over `text` (the body) and `n` arguments. `arguments(k, place)` hands
+    /// `place` the name, then the value, of argument `k`: each with its offset in the text, or -1
+    /// when its bytes are not the text's (decoded, built).
     ///
     /// A name or value at an offset after the last one placed is a piece; any other (elsewhere,
     /// empty, out of order) is summarized here on its own.

@@ -19,8 +19,8 @@ struct RequestCache: Sendable {
     var targetIndex: [Int32] = []
     var targets: [TargetEntry] = []
     /// Bit `e` set: entry `e` of `targets` (below 64) has values still to be made (its `values`
-    /// is empty). They are arguments of a urlencoded text: the text's pieces pass summarizes and
-    /// seeds them from its bytes, and only a check that must read them makes them
+    /// is empty). They are a urlencoded body's arguments: the body's pass summarizes and seeds
+    /// them from its bytes, and only a check that must read them makes them
     /// (`Inspector.realize`).
     var pending: UInt64 = 0
     /// Per (target, chain) slot: `unread`, `absent`, or the index of its entry in `chains`
