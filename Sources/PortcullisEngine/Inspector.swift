@@ -760,15 +760,21 @@ public struct Inspector: Sendable {
     }
 
     /// Summarizes the body and each of its arguments' names and values in one pass over it. A
-    /// urlencoded body's arguments are its spans (no values made); another body's (JSON,
-    /// multipart) are its `body.args` values, placed where they lie in the body.
+    /// urlencoded body's arguments are cut by the pass itself (no `%` or `+`) or are its spans
+    /// (no values made either way); another body's (JSON, multipart) are its `body.args`
+    /// values, placed where they lie in the body.
     @inline(never)
     private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
                                      _ state: inout EvaluationState) {
         let exact = ruleSet.plan.exactPieceBytes
         if let form = request.formSpans() {
             request.body.withUnsafeBytes { body in
-                state.cache.summarizeFormSpans(form.spans, body: body, screen: screen, exactBytes: exact)
+                if form.plain {
+                    state.cache.summarizePlainForm(body, count: form.count, limit: request.limits.maxArguments,
+                                                   screen: screen, exactBytes: exact)
+                } else {
+                    state.cache.summarizeFormSpans(form.spans, body: body, screen: screen, exactBytes: exact)
+                }
             }
         } else {
             state.cache.summarizeBodyPieces(request.values(for: TargetSelector(kind: .bodyArgs)), body: request.body,

@@ -94,7 +94,7 @@ private let argumentTable: [ReqArgCase] = [
 
     /// The same table through spans: each span's bytes (decoded where it says so) are the
     /// argument `parse` makes, its flags say exactly when decoding changes or may change them,
-    /// and values made from the spans equal the parse.
+    /// and values made from the spans equal the parse; `shape` counts them without cutting.
     @Test("urlencoded arguments as spans", arguments: argumentTable)
     func spansAgreeWithTheParse(_ row: ReqArgCase) {
         let input = Array(row.input.utf8)
@@ -107,6 +107,13 @@ private let argumentTable: [ReqArgCase] = [
         }
         #expect(spanOverflow == overflow)
         #expect(spans.count == values.count)
+        // What the form's pass is told before it cuts: the count, and whether it may.
+        let shape = input.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { URLEncodedArguments.shape($0, count: buffer.count, limit: row.limit) }
+                ?? (arguments: 0, overflow: false, encoded: false)
+        }
+        #expect(shape.arguments == values.count && shape.overflow == overflow, "\(row.input)")
+        #expect(shape.encoded == (input.contains(0x25) || input.contains(0x2B)), "\(row.input)")
         for (span, value) in zip(spans, values) {
             for (range, encoded, made) in [(span.name, span.nameEncoded, value.name),
                                            (span.value, span.valueEncoded, value.value)] {

@@ -140,6 +140,45 @@ import Testing
         check(bytes, pieces, screen, groupOf: pieces.map { _ in 1 })
     }
 
+    /// The states just after `&` or `=`, and only those, lie at or above `separatorFloor`, so
+    /// the form's pass finds its boundaries by the compare it makes for outputs; with literals
+    /// that hold either byte or neither.
+    @Test(arguments: [[["select", "union"], ["ab"], ["="], ["a=b"], ["&x"], ["ba&"], ["xyz", "yz"]],
+                      [["select"]], [["a&b", "=="], ["&"]]])
+    func separatorsLeadAboveTheFloor(_ words: [[String]]) {
+        let screen = LiteralScreen(words.map { Set($0.map { Array($0.utf8) }) })
+        let tables = screen.tables
+        var seen: Set<Int> = [0]
+        var queue = [0]
+        while let s = queue.popLast() {
+            for b in 0..<256 {
+                let entry = tables.table[s + Int(tables.classes[b])]
+                let next = Int(entry & ~LiteralScreen.Tables.hasOutputs)
+                let separator = b == LiteralScreen.Tables.ampersand || b == LiteralScreen.Tables.equals
+                #expect((UInt32(next) >= tables.separatorFloor) == separator, "state \(s) byte \(b)")
+                #expect(entry >= tables.separatorFloor || !separator)
+                if seen.insert(next).inserted { queue.append(next) }
+            }
+        }
+        #expect(seen.count > 2)
+        withExtendedLifetime(screen) {}
+    }
+
+    /// The form's pass (cutting as it goes) against the passes over the parsed arguments and
+    /// over the spans, on random texts of this suite's literals (several hold `&` or `=`), with
+    /// argument limits that drop some.
+    @Test func formPassCutsAsTheParserDoes() {
+        let screen = LiteralScreen(Self.literalSets)
+        var rng = OperatorTestRNG(seed: 5)
+        let alphabet = Array("abxyz=&&selctunorip".utf8)
+        for round in 0..<1500 {
+            let text = (0..<Int.random(in: 1...40, using: &rng)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+            #expect(BodyPiecePassTests.compareCuts(text, screen.tables, exact: round % 2 == 0,
+                                                   limit: [-1, 0, 1, 2, 5, 100][round % 6]))
+        }
+        withExtendedLifetime(screen) {}
+    }
+
     /// `fold` reads 256 flags into a byte set: every pattern of eight flags, at every word.
     @Test func foldGathersEveryFlagPattern() {
         var flags = [UInt8](repeating: 0, count: 256)

@@ -35,8 +35,16 @@ struct LiteralScreen: Sendable {
         let depth: UnsafePointer<Int32>
         let fail: UnsafePointer<Int32>
 
+        /// The entries at or above this are the states just after a `&` or `=` (numbered last),
+        /// or states with outputs: one compare in a form's pass (`summarizeForm`) finds both,
+        /// so its arguments' boundaries cost nothing per byte.
+        let separatorFloor: UInt32
+
         /// The bit of a `table` entry that says its state has outputs.
         static let hasOutputs: UInt32 = 0x8000_0000
+        /// The bytes that cut a urlencoded text into arguments.
+        static let ampersand = 0x26
+        static let equals = 0x3D
     }
 
     /// Owns the memory `tables` points into; freed with the last copy of the screen.
@@ -63,6 +71,11 @@ struct LiteralScreen: Sendable {
         func fold(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
         var classOf = [UInt8](repeating: 0, count: 256)
         var next = 0
+        // `&` and `=` have classes of their own (see `separatorFloor`).
+        for c in [UInt8(Tables.ampersand), UInt8(Tables.equals)] {
+            next += 1
+            classOf[Int(c)] = UInt8(next)
+        }
         for set in literals {
             for literal in set {
                 for c in literal where classOf[Int(fold(c))] == 0 && next < 255 {
@@ -81,25 +94,37 @@ struct LiteralScreen: Sendable {
         var depth: [Int32] = [0]
         var outLow: [UInt64] = [0]
         var outHigh: [UInt64] = [0]
+        // Per node: the class of the byte that leads to it (-1 for the root).
+        var incoming = [-1]
+        /// The node for `literal`, made with its prefixes where missing.
+        func node(for literal: [UInt8]) -> Int {
+            var node = 0
+            for c in literal {
+                let cls = Int(classes[Int(c)])
+                if let child = children[node][cls] {
+                    node = child
+                } else {
+                    children.append([:])
+                    depth.append(depth[node] + 1)
+                    outLow.append(0)
+                    outHigh.append(0)
+                    incoming.append(cls)
+                    children[node][cls] = children.count - 1
+                    node = children.count - 1
+                }
+            }
+            return node
+        }
         for (bit, set) in literals.enumerated() {
             for literal in set where !literal.isEmpty {
-                var node = 0
-                for c in literal {
-                    let cls = Int(classes[Int(c)])
-                    if let child = children[node][cls] {
-                        node = child
-                    } else {
-                        children.append([:])
-                        depth.append(depth[node] + 1)
-                        outLow.append(0)
-                        outHigh.append(0)
-                        children[node][cls] = children.count - 1
-                        node = children.count - 1
-                    }
-                }
-                if bit < 64 { outLow[node] |= UInt64(1) << UInt64(bit) } else { outHigh[node] |= UInt64(1) << UInt64(bit - 64) }
+                let last = node(for: literal)
+                if bit < 64 { outLow[last] |= UInt64(1) << UInt64(bit) } else { outHigh[last] |= UInt64(1) << UInt64(bit - 64) }
             }
         }
+        // `&` and `=` as literals of no check: after either byte the automaton is then always in
+        // a node that byte leads to.
+        let separators = [Int(classes[Tables.ampersand]), Int(classes[Tables.equals])]
+        for c in [UInt8(Tables.ampersand), UInt8(Tables.equals)] { _ = node(for: [c]) }
         let states = children.count
         var fail = [Int](repeating: 0, count: states)
         var dfa = [Int](repeating: 0, count: states * classCount)
@@ -123,14 +148,24 @@ struct LiteralScreen: Sendable {
             }
         }
         precondition(states * classCount < Int(Tables.hasOutputs), "literal screen too large")
+        // Numbered again, the nodes `&` or `=` leads to last (the root stays first).
+        let renumbered = (0..<states).filter { !separators.contains(incoming[$0]) }
+            + (0..<states).filter { separators.contains(incoming[$0]) }
+        var number = [Int](repeating: 0, count: states)
+        for (new, old) in renumbered.enumerated() { number[old] = new }
+        let firstSeparator = renumbered.firstIndex { separators.contains(incoming[$0]) } ?? states
         var table = [UInt32](repeating: 0, count: states * classCount)
         for s in 0..<states {
             for cls in 0..<classCount {
                 let t = dfa[s * classCount + cls]
                 let hasOut = outLow[t] | outHigh[t] != 0
-                table[s * classCount + cls] = UInt32(t * classCount) | (hasOut ? Tables.hasOutputs : 0)
+                table[number[s] * classCount + cls] = UInt32(number[t] * classCount) | (hasOut ? Tables.hasOutputs : 0)
             }
         }
+        outLow = renumbered.map { outLow[$0] }
+        outHigh = renumbered.map { outHigh[$0] }
+        depth = renumbered.map { depth[$0] }
+        fail = renumbered.map { number[fail[$0]] }
         func copy<T>(_ array: [T]) -> UnsafePointer<T> {
             let memory = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
             memory.initialize(from: array, count: array.count)
@@ -138,7 +173,8 @@ struct LiteralScreen: Sendable {
         }
         owner = Owner(Tables(classes: copy(classes), classCount: classCount, table: copy(table),
                              outLow: copy(outLow), outHigh: copy(outHigh), depth: copy(depth),
-                             fail: copy(fail.map { Int32($0) })))
+                             fail: copy(fail.map { Int32($0) }),
+                             separatorFloor: UInt32(firstSeparator * classCount)))
     }
 
     /// The checks whose literals occur in `value`.

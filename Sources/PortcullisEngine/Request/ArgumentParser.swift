@@ -68,6 +68,34 @@ public enum URLEncodedArguments {
         }
     }
 
+    /// How many arguments `spans` would cut from the `count` bytes at `base` (at most `limit`;
+    /// negative: no limit), whether there are more, and whether some byte is `%` or `+` (some
+    /// name or value must then be decoded) — in loops without early exits, which the compiler
+    /// vectorises, and without cutting anything.
+    ///
+    /// An argument is a non-empty stretch between `&`s: it starts at a byte that is not `&`
+    /// and is first or follows an `&`.
+    static func shape(_ base: UnsafePointer<UInt8>, count end: Int, limit: Int)
+        -> (arguments: Int, overflow: Bool, encoded: Bool) {
+        guard end > 0 else { return (0, false, false) }
+        var pairs = base[0] != amp ? 1 : 0
+        var i = 1
+        while i < end {
+            // Byte-wide counters in blocks of at most 224 bytes (as `ByteScan.count`; a multiple
+            // of the vectorised loop's 32, so only the last block has a scalar tail).
+            let blockEnd = min(i &+ 224, end)
+            var inBlock: UInt8 = 0
+            while i < blockEnd {
+                inBlock &+= (base[i &- 1] == amp ? 1 : 0) & (base[i] != amp ? 1 : 0)
+                i &+= 1
+            }
+            pairs &+= Int(inBlock)
+        }
+        let special = ByteScan.containsEither(percent, plus, base, from: 0, to: end)
+        let overflow = limit >= 0 && pairs > limit
+        return (overflow ? limit : pairs, overflow, special)
+    }
+
     /// The splitting rules, in one place: hands `pair` each argument's name and value (offsets
     /// from `base`) and whether each must be decoded, at most `limit` of them (negative: no
     /// limit), after telling `reserve` how many there may be. Returns true when more than

@@ -46,6 +46,46 @@ extension RequestCache {
         }
     }
 
+    /// Summarizes a urlencoded `body` without `%` or `+` and each of its `count` arguments (at
+    /// most `limit`, as `URLEncodedArguments.shape` counted them) in one pass that cuts it as it
+    /// goes (`LiteralScreen.Tables.summarizeForm`): no spans, no list of pieces. Fills
+    /// `bodyPieces` as `summarizeFormSpans` would.
+    mutating func summarizePlainForm(_ body: UnsafeRawBufferPointer, count: Int, limit: Int,
+                                     screen: LiteralScreen.Tables, exactBytes: Bool) {
+        Self.size(&bodyPieces.names.summaries, count, ValueSummary())
+        Self.size(&bodyPieces.values.summaries, count, ValueSummary())
+        Self.size(&bodyPieces.names.memos, count, 0)
+        Self.size(&bodyPieces.values.memos, count, 0)
+        var groups = (LiteralScreen.GroupTotal(), LiteralScreen.GroupTotal())
+        var longest = (0, 0)
+        bodyPieces.names.summaries.withUnsafeMutableBufferPointer { nameSummaries in
+        bodyPieces.values.summaries.withUnsafeMutableBufferPointer { valueSummaries in
+        bodyPieces.names.memos.withUnsafeMutableBufferPointer { nameMemos in
+        bodyPieces.values.memos.withUnsafeMutableBufferPointer { valueMemos in
+            // (Base addresses of empty buffers may be nil; nothing is written through them then.)
+            let stub = UnsafeMutablePointer<ValueSummary>(bitPattern: MemoryLayout<ValueSummary>.alignment)!
+            let memoStub = UnsafeMutablePointer<UInt64>(bitPattern: MemoryLayout<UInt64>.alignment)!
+            bodyPieces.whole = screen.summarizeForm(
+                body, count: count, limit: limit, exactBytes: exactBytes,
+                into: (LiteralScreen.PieceOutput(summaries: nameSummaries.baseAddress ?? stub,
+                                                 unchanged: nameMemos.baseAddress ?? memoStub),
+                       LiteralScreen.PieceOutput(summaries: valueSummaries.baseAddress ?? stub,
+                                                 unchanged: valueMemos.baseAddress ?? memoStub)),
+                groups: &groups, longest: &longest)
+        }
+        }
+        }
+        }
+        bodyPieces.names.union = groups.0.summary
+        bodyPieces.names.unchangedByAll = groups.0.unchanged
+        bodyPieces.names.longest = longest.0
+        bodyPieces.values.union = groups.1.summary
+        bodyPieces.values.unchangedByAll = groups.1.unchanged
+        bodyPieces.values.longest = longest.1
+        bodyPieces.textLength = body.count
+        bodyPieces.ready = true
+    }
+
     /// Where `bytes` starts in the `count` bytes at `base`, or -1 when it lies elsewhere.
     @inline(__always)
     private static func offset(_ bytes: UnsafeRawBufferPointer, in base: UnsafeRawPointer?, _ count: Int) -> Int {

@@ -180,32 +180,41 @@ public final class RequestView {
 
     // MARK: - A form body's arguments as spans
 
-    /// A urlencoded body's arguments as spans (`URLEncodedArguments.spans`), and whether some
-    /// were dropped.
+    /// A urlencoded body's arguments: how many (`URLEncodedArguments.shape`), whether some were
+    /// dropped, and, for a body where some must be decoded, their spans
+    /// (`URLEncodedArguments.spans`). A `plain` body (no `%` or `+`) is cut by the body's pass
+    /// itself (`LiteralScreen.Tables.summarizeForm`), so no spans are made for it.
     struct FormSpans {
         var spans: [ArgumentSpan] = []
+        var count = 0
         var overflow = false
+        var plain = false
     }
 
     /// How many arguments a urlencoded body has (`formSpans`); nil for another body. Nothing is
     /// cut for an empty body.
     var formArgumentCount: Int? {
-        if let formSpanParse { return formSpanParse.spans.count }
+        if let formSpanParse { return formSpanParse.count }
         if body.isEmpty { return 0 }
-        return formSpans()?.spans.count
+        return formSpans()?.count
     }
 
-    /// Where a urlencoded body's arguments lie in it, cut once and kept; nil for another body.
-    /// The engine summarizes these bytes in one pass over the body and makes values
-    /// (`values(for:)`, from the same spans) only where a check must read them.
+    /// A urlencoded body's arguments, counted once and kept; nil for another body. The engine
+    /// summarizes their bytes in one pass over the body and makes values (`values(for:)`, from
+    /// the spans or by the parser) only where a check must read them.
     func formSpans() -> FormSpans? {
         if let formSpanParse { return formSpanParse }
         guard case .urlencoded = contentType else { return nil }
         var parse = FormSpans()
         body.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
-            parse.overflow = URLEncodedArguments.spans(base, count: bytes.count, limit: limits.maxArguments,
-                                                       into: &parse.spans)
+            let shape = URLEncodedArguments.shape(base, count: bytes.count, limit: limits.maxArguments)
+            parse.count = shape.arguments
+            parse.overflow = shape.overflow
+            parse.plain = !shape.encoded
+            if shape.encoded {
+                _ = URLEncodedArguments.spans(base, count: bytes.count, limit: limits.maxArguments, into: &parse.spans)
+            }
         }
         formSpanParse = parse
         return parse
@@ -384,7 +393,7 @@ public final class RequestView {
         case .malformed:
             parse.malformed = true
         case .urlencoded:
-            if let spans = formSpanParse {
+            if let spans = formSpanParse, !spans.plain {
                 URLEncodedArguments.values(of: spans.spans, in: body[...], into: &parse.args)
                 parse.overflow = spans.overflow
             } else {

@@ -1,0 +1,276 @@
+/// The pass over a urlencoded form body that cuts it into its arguments as it goes: for a body
+/// with no `%` or `+` (every name and value is then exactly its bytes in the body), so nothing
+/// cuts it beforehand and no list of pieces is made.
+///
+/// It gives what `summarize(_:pieces:exactBytes:into:groups:)` gives over the pieces
+/// `URLEncodedArguments.spans` would cut, name `k` and value `k` at index `k` of their group's
+/// outputs, an empty name or value summarized as empty. The boundaries cost nothing per byte:
+/// `&` and `=` lead the automaton to states numbered at or above `separatorFloor`, which the
+/// loop's one compare per byte already catches along with states that have outputs.
+extension LiteralScreen.Tables {
+    /// Summarizes `text` (non-empty, without `%` or `+`) whole (returned, exact) and each of its
+    /// arguments (at most `limit`; negative: no limit) into `outputs`, as the piece pass does;
+    /// `groups` gets what each group holds together and `longest` each group's longest length.
+    /// `count` is how many arguments the text has (`URLEncodedArguments.shape`).
+    func summarizeForm(_ text: UnsafeRawBufferPointer, count: Int, limit: Int, exactBytes: Bool,
+                       into outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput),
+                       groups: inout (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal),
+                       longest: inout (Int, Int)) -> RequestCache.ValueSummary {
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self), !text.isEmpty else {
+            precondition(count == 0, "arguments of an empty text")
+            return RequestCache.ValueSummary()
+        }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 96) { words in
+            let flags = words.baseAddress!
+            flags.initialize(repeating: 0, count: 96)
+            let seen = UnsafeMutableRawPointer(flags).bindMemory(to: UInt8.self, capacity: 768)
+            var cut = FormCut(self, seen, base, limit: limit, capacity: count, exactBytes: exactBytes, outputs)
+            TransformationIdentity.changing.withUnsafeBufferPointer { changing in
+                scanForm(base, text.count, &cut, changing.baseAddress!)
+            }
+            precondition(cut.argument == count, "the form's pass cut \(cut.argument) arguments, not \(count)")
+            groups = cut.groups
+            longest = cut.longest
+            let names = Self.fold(seen + 256)
+            let values = Self.fold(seen + 512)
+            groups.0.summary.bytes.formUnion(names)
+            groups.1.summary.bytes.formUnion(values)
+            var bytes = Self.fold(seen)
+            bytes.formUnion(names)
+            bytes.formUnion(values)
+            return RequestCache.ValueSummary(bytes: bytes, literals: cut.whole)
+        }
+    }
+
+    /// The loop: per byte the automaton step, then (unless the step's entry is at or above
+    /// `separatorFloor`) the byte's flag in its group's table and its `changing` bits into the
+    /// piece's register. An entry at or above the floor goes to `FormCut.step` with the byte.
+    @inline(__always)
+    private func scanForm(_ base: UnsafePointer<UInt8>, _ length: Int, _ cut: inout FormCut,
+                          _ changing: UnsafePointer<UInt64>) {
+        // Locals, so the loop keeps them in registers.
+        let classes = classes, table = table, floor = separatorFloor
+        var s = 0
+        var p = base
+        var changed: UInt64 = 0
+        var mine = cut.table
+        let end = base + length
+        // Four bytes a round; a boundary or a state with outputs is handled where it is reached,
+        // and the round starts again after it.
+        let last = end - 3
+        while p < last {
+            let b0 = Int(p[0])
+            let e0 = table[s &+ Int(classes[b0])]
+            if e0 >= floor {
+                p += 1
+                (s, changed, mine) = cut.step(e0, b0, p, changed, mine, changing)
+                continue
+            }
+            mine[b0] = 1
+            changed |= changing[b0]
+            let b1 = Int(p[1])
+            let e1 = table[Int(e0) &+ Int(classes[b1])]
+            if e1 >= floor {
+                p += 2
+                (s, changed, mine) = cut.step(e1, b1, p, changed, mine, changing)
+                continue
+            }
+            mine[b1] = 1
+            changed |= changing[b1]
+            let b2 = Int(p[2])
+            let e2 = table[Int(e1) &+ Int(classes[b2])]
+            if e2 >= floor {
+                p += 3
+                (s, changed, mine) = cut.step(e2, b2, p, changed, mine, changing)
+                continue
+            }
+            mine[b2] = 1
+            changed |= changing[b2]
+            let b3 = Int(p[3])
+            let e3 = table[Int(e2) &+ Int(classes[b3])]
+            p += 4
+            if e3 >= floor {
+                (s, changed, mine) = cut.step(e3, b3, p, changed, mine, changing)
+                continue
+            }
+            mine[b3] = 1
+            changed |= changing[b3]
+            s = Int(e3)
+        }
+        while p < end {
+            let b = Int(p[0])
+            let e = table[s &+ Int(classes[b])]
+            p += 1
+            if e >= floor {
+                (s, changed, mine) = cut.step(e, b, p, changed, mine, changing)
+                continue
+            }
+            mine[b] = 1
+            changed |= changing[b]
+            s = Int(e)
+        }
+        cut.end(p, changed)
+    }
+}
+
+/// What the form's pass knows besides its registers: where the current name or value began,
+/// which argument it belongs to, its hits, and the outputs. Touched only at boundaries and
+/// at states with outputs.
+private struct FormCut {
+    typealias Hits = LiteralScreen.Hits
+
+    /// Where the pass is: in a pair's name (or before it), in its value, or past the last
+    /// argument `limit` allows (the rest is no argument's).
+    enum Part { case name, value, past }
+
+    let tables: LiteralScreen.Tables
+    /// Three 256-entry tables of "seen" flags: bytes outside every name and value, then names',
+    /// then values'.
+    let seen: UnsafeMutablePointer<UInt8>
+    let limit: Int
+    /// How many arguments `outputs` has room for.
+    let capacity: Int
+    let exactBytes: Bool
+    let outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput)
+    var part = Part.name
+    /// The argument being cut (the number cut so far).
+    var argument = 0
+    /// Where the current name or value begins.
+    var start: UnsafePointer<UInt8>
+    /// Its literal hits so far, and the whole text's.
+    var hits = Hits()
+    var whole = Hits()
+    var groups = (LiteralScreen.GroupTotal(), LiteralScreen.GroupTotal())
+    var longest = (0, 0)
+
+    init(_ tables: LiteralScreen.Tables, _ seen: UnsafeMutablePointer<UInt8>, _ base: UnsafePointer<UInt8>,
+         limit: Int, capacity: Int, exactBytes: Bool,
+         _ outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput)) {
+        self.tables = tables
+        self.seen = seen
+        self.limit = limit
+        self.capacity = capacity
+        self.exactBytes = exactBytes
+        self.outputs = outputs
+        start = base
+        if limit == 0 { part = .past }
+    }
+
+    /// The flags table the loop starts with.
+    var table: UnsafeMutablePointer<UInt8> { part == .past ? seen : seen + 256 }
+
+    /// A byte whose entry `e` is at or above `separatorFloor`, just read (`p` is after it):
+    /// a boundary (`&`, or a pair's first `=`), else a byte of the current name or value (or of
+    /// the rest past the limit) whose state has outputs, or a later `=` of a value. Updates the
+    /// loop's `changed` and `mine`, returned with the next state.
+    /// (Values in, values out: an `inout` would keep the loop's registers in memory.)
+    @inline(never)
+    mutating func step(_ e: UInt32, _ b: Int, _ p: UnsafePointer<UInt8>, _ changed: UInt64,
+                       _ mine: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>)
+        -> (Int, UInt64, UnsafeMutablePointer<UInt8>) {
+        let s = Int(e & ~LiteralScreen.Tables.hasOutputs)
+        let outputs = e >= LiteralScreen.Tables.hasOutputs
+        if part == .past {
+            mine[b] = 1
+            if outputs { reached(s, room: 0) }
+            return (s, changed, mine)
+        }
+        if b == LiteralScreen.Tables.ampersand || (b == LiteralScreen.Tables.equals && part == .name) {
+            seen[b] = 1
+            // No name or value holds the byte: its literals are the whole text's only.
+            if outputs { reached(s, room: 0) }
+            boundary(b == LiteralScreen.Tables.ampersand, p - 1, changed)
+            start = p
+            hits = Hits()
+            return (s, 0, part == .past ? seen : seen + 256 &* (part == .name ? 1 : 2))
+        }
+        mine[b] = 1
+        if outputs { reached(s, room: p - start) }
+        return (s, changed | changing[b], mine)
+    }
+
+    /// The current name or value ends at `stop` before an `&` (`ampersand`) or the pair's
+    /// first `=`.
+    @inline(__always)
+    private mutating func boundary(_ ampersand: Bool, _ stop: UnsafePointer<UInt8>, _ changed: UInt64) {
+        switch part {
+        case .name where ampersand:
+            // A pair without `=`: a name and an empty value; no bytes at all: no pair.
+            if stop == start { return }
+            emit(0, start, stop, changed, hits)
+            emit(1, stop, stop, 0, Hits())
+            next()
+        case .name:
+            emit(0, start, stop, changed, hits)
+            part = .value
+        case .value:
+            emit(1, start, stop, changed, hits)
+            next()
+        case .past:
+            break
+        }
+    }
+
+    /// The text's end at `end`: the last argument, if one is being cut.
+    mutating func end(_ end: UnsafePointer<UInt8>, _ changed: UInt64) {
+        boundary(true, end, changed)
+    }
+
+    /// On to the next argument, or past the last one `limit` allows.
+    @inline(__always)
+    private mutating func next() {
+        argument &+= 1
+        part = argument == limit ? .past : .name
+    }
+
+    /// Writes the summary and memo of the current argument's name (group 0) or value (group
+    /// 1), `from..<stop` with `changed` and `hits`, as the piece pass would (an empty one as a
+    /// value summarized alone).
+    @inline(__always)
+    private mutating func emit(_ group: Int, _ from: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>,
+                               _ changed: UInt64, _ hits: Hits) {
+        let length = stop - from
+        let memo = length > 0 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
+        let summary: RequestCache.ValueSummary
+        if length == 0 {
+            summary = RequestCache.ValueSummary()
+        } else if !exactBytes && hits.low | hits.high == 0 {
+            // No filter reads its bytes: "any byte".
+            summary = RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits())
+        } else {
+            summary = RequestCache.ValueSummary(bytes: ByteSet(of: UnsafeRawBufferPointer(start: from, count: length)),
+                                                literals: hits)
+        }
+        if group == 0 {
+            // Every argument has its name written first: one check that the count was right.
+            precondition(argument < capacity, "the form's pass cut more arguments than counted")
+            outputs.0.summaries[argument] = summary
+            outputs.0.unchanged[argument] = memo
+            groups.0.unchanged &= memo
+            groups.0.summary.literals.low |= summary.literals.low
+            groups.0.summary.literals.high |= summary.literals.high
+            longest.0 = max(longest.0, length)
+        } else {
+            outputs.1.summaries[argument] = summary
+            outputs.1.unchanged[argument] = memo
+            groups.1.unchanged &= memo
+            groups.1.summary.literals.low |= summary.literals.low
+            groups.1.summary.literals.high |= summary.literals.high
+            longest.1 = max(longest.1, length)
+        }
+    }
+
+    /// Reaching state offset `s` (it has outputs): all of them to the whole text's hits; to
+    /// the current name's or value's, those of the deepest state that fits in its `room`
+    /// bytes so far.
+    @inline(__always)
+    private mutating func reached(_ s: Int, room: Int) {
+        var t = s / tables.classCount
+        whole.low |= tables.outLow[t]
+        whole.high |= tables.outHigh[t]
+        let fits = Int32(truncatingIfNeeded: room)
+        while tables.depth[t] > fits { t = Int(tables.fail[t]) }
+        hits.low |= tables.outLow[t]
+        hits.high |= tables.outHigh[t]
+    }
+}
