@@ -168,6 +168,34 @@ private struct FormCut {
     mutating func step(_ e: UInt32, _ b: Int, _ p: UnsafePointer<UInt8>, _ changed: UInt64,
                        _ mine: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>)
         -> (Int, UInt64, UnsafeMutablePointer<UInt8>) {
+        // The two boundaries of every ordinary argument, at states without outputs, first.
+        if e < LiteralScreen.Tables.hasOutputs {
+            if b == LiteralScreen.Tables.equals && part == .name {
+                seen[b] = 1
+                emit(0, start, p - 1, changed, hits)
+                part = .value
+                start = p
+                hits = Hits()
+                return (Int(e), 0, seen + 512)
+            }
+            if b == LiteralScreen.Tables.ampersand && part == .value {
+                seen[b] = 1
+                emit(1, start, p - 1, changed, hits)
+                next()
+                start = p
+                hits = Hits()
+                return (Int(e), 0, part == .past ? seen : seen + 256)
+            }
+        }
+        return other(e, b, p, changed, mine, changing)
+    }
+
+    /// The rest of `step`: a boundary at a state with outputs or of a pair without `=`, a byte
+    /// with outputs, a value's later `=`, a byte past the limit.
+    @inline(never)
+    private mutating func other(_ e: UInt32, _ b: Int, _ p: UnsafePointer<UInt8>, _ changed: UInt64,
+                                _ mine: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>)
+        -> (Int, UInt64, UnsafeMutablePointer<UInt8>) {
         let s = Int(e & ~LiteralScreen.Tables.hasOutputs)
         let outputs = e >= LiteralScreen.Tables.hasOutputs
         if part == .past {
@@ -232,14 +260,18 @@ private struct FormCut {
         let length = stop - from
         let memo = length > 0 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
         let summary: RequestCache.ValueSummary
-        if length == 0 {
-            summary = RequestCache.ValueSummary()
-        } else if !exactBytes && hits.low | hits.high == 0 {
+        if length > 0 && !exactBytes && hits.low | hits.high == 0 {
             // No filter reads its bytes: "any byte".
             summary = RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits())
         } else {
-            summary = RequestCache.ValueSummary(bytes: ByteSet(of: UnsafeRawBufferPointer(start: from, count: length)),
-                                                literals: hits)
+            summary = Self.own(from, length, hits)
+            if group == 0 {
+                groups.0.summary.literals.low |= hits.low
+                groups.0.summary.literals.high |= hits.high
+            } else {
+                groups.1.summary.literals.low |= hits.low
+                groups.1.summary.literals.high |= hits.high
+            }
         }
         if group == 0 {
             // Every argument has its name written first: one check that the count was right.
@@ -247,17 +279,21 @@ private struct FormCut {
             outputs.0.summaries[argument] = summary
             outputs.0.unchanged[argument] = memo
             groups.0.unchanged &= memo
-            groups.0.summary.literals.low |= summary.literals.low
-            groups.0.summary.literals.high |= summary.literals.high
             longest.0 = max(longest.0, length)
         } else {
             outputs.1.summaries[argument] = summary
             outputs.1.unchanged[argument] = memo
             groups.1.unchanged &= memo
-            groups.1.summary.literals.low |= summary.literals.low
-            groups.1.summary.literals.high |= summary.literals.high
             longest.1 = max(longest.1, length)
         }
+    }
+
+    /// The summary of `length` bytes at `from` with `hits`: its own bytes (empty: nothing).
+    @inline(never)
+    private static func own(_ from: UnsafePointer<UInt8>, _ length: Int, _ hits: Hits) -> RequestCache.ValueSummary {
+        if length == 0 { return RequestCache.ValueSummary() }
+        return RequestCache.ValueSummary(bytes: ByteSet(of: UnsafeRawBufferPointer(start: from, count: length)),
+                                         literals: hits)
     }
 
     /// Reaching state offset `s` (it has outputs): all of them to the whole text's hits; to
