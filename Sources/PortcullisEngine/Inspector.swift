@@ -80,13 +80,15 @@ public struct Inspector: Sendable {
             return verdict
         }
         let programs = phase == .requestHeaders ? ruleSet.plan.headerRules : ruleSet.plan.bodyRules
-        if state.cache.owner == nil, var spare = scratch.spareCache.take() {
-            spare.reset(for: ruleSet)   // while its tables are uniquely held: no copy
-            state.cache = consume spare
+        if state.cache.owner == nil && scratch.hasSpareCache {
+            // The spare's tables for the state's empty cache (a swap: nothing made or dropped).
+            swap(&state.cache, &scratch.spareCache)
+            scratch.hasSpareCache = false
+            state.cache.reset(for: ruleSet)
         } else {
             state.cache.prepare(for: ruleSet)
         }
-        if phase == .requestBody { state.cache.forgetBody(of: ruleSet) }
+        state.cache.enter(phase, of: ruleSet)
         let singles = phase == .requestHeaders ? ruleSet.plan.flat.headerSingles : ruleSet.plan.flat.bodySingles
         let shapes = phase == .requestHeaders ? ruleSet.plan.flat.headerShapes : ruleSet.plan.flat.bodyShapes
         if !O.isActive {
@@ -190,10 +192,14 @@ public struct Inspector: Sendable {
     /// labels and matches stay; evaluating `state` further starts its cache over.
     public func finish(_ state: inout EvaluationState, scratch: inout EvaluationScratch) {
         guard state.cache.owner != nil else { return }
-        var cache = RequestCache()
-        swap(&cache, &state.cache)
-        cache.release()
-        scratch.spareCache = cache
+        state.cache.release()
+        if !scratch.hasSpareCache && scratch.spareCache.owner == nil {
+            // The scratch's empty cache for this one (a swap: nothing made or dropped).
+            swap(&state.cache, &scratch.spareCache)
+            scratch.hasSpareCache = true
+        } else {
+            state.cache = RequestCache()
+        }
     }
 
     /// The verdict when no rule decided.

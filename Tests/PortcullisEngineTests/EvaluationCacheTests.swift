@@ -82,4 +82,42 @@ import Testing
         let verdict = inspector.evaluate(.requestBody, request: full, state: &state, scratch: &scratch)
         #expect(Self.blockingRule(verdict) == RuleID(4))
     }
+
+    /// A second body phase on the same state reads the body of the view it is given, not the
+    /// (absent) body the first one saw.
+    @Test func secondBodyPhaseReadsItsOwnBody() throws {
+        let inspector = Inspector(ruleSet: try Self.set(Self.bodySet))
+        let (head, body) = try Self.parsed("POST /p HTTP/1.1\r\nHost: a\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nx=attack")
+        var scratch = EvaluationScratch()
+        var state = EvaluationState()
+        let bodiless = RequestView(head: head, clientAddress: Array("192.0.2.1".utf8))
+        #expect(inspector.evaluate(.requestBody, request: bodiless, state: &state, scratch: &scratch) == nil)
+        let full = RequestView(head: head, clientAddress: Array("192.0.2.1".utf8), body: body)
+        let verdict = inspector.evaluate(.requestBody, request: full, state: &state, scratch: &scratch)
+        #expect(Self.blockingRule(verdict) == RuleID(4))
+    }
+
+    /// A header-phase rule that reads the body (only a set built by hand has one): the body
+    /// phase still forgets what the header phase read of it.
+    @Test func bodyReadInTheHeaderPhaseIsForgotten() throws {
+        let loaded = try Self.set(Self.bodySet)
+        let rules = loaded.bodyRules.map { rule in
+            var moved = rule
+            if rule.id == RuleID(2) { moved.phase = .requestHeaders }
+            return moved
+        }
+        let set = CompiledRuleSet(name: "t", sourcePath: "t.yaml", defaultAction: loaded.defaultAction,
+                                  body: loaded.body, rules: rules, loadedAt: .zero, loadDuration: .zero)
+        let inspector = Inspector(ruleSet: set)
+        let (head, body) = try Self.parsed("POST /p HTTP/1.1\r\nHost: a\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nx=attack")
+        var scratch = EvaluationScratch()
+        var state = EvaluationState()
+        let bodiless = RequestView(head: head, clientAddress: Array("192.0.2.1".utf8))
+        #expect(inspector.evaluate(.requestHeaders, request: bodiless, state: &state, scratch: &scratch) == nil)
+        let full = RequestView(head: head, clientAddress: Array("192.0.2.1".utf8), body: body)
+        let verdict = inspector.evaluate(.requestBody, request: full, state: &state, scratch: &scratch)
+        #expect(Self.blockingRule(verdict) == RuleID(4))
+    }
 }

@@ -2,9 +2,11 @@
 /// `Sendable` and not copyable: one per loop, passed `inout`.
 public struct EvaluationScratch: ~Copyable {
     public var regex: MatchScratch
-    /// A finished request's cache, kept so the next request reuses its tables' memory
-    /// (`Inspector.finish`).
-    var spareCache: RequestCache?
+    /// While `hasSpareCache`: a finished request's cache, kept so the next request reuses its
+    /// tables' memory (`Inspector.finish`). Otherwise an empty cache that the next finished
+    /// request's state takes in exchange: caches are swapped, not made and dropped per request.
+    var spareCache = RequestCache()
+    var hasSpareCache = false
 
     public init(limits: MatchLimits = .default) {
         regex = MatchScratch(limits: limits)

@@ -94,6 +94,10 @@ struct RequestCache: Sendable {
     /// are all resolved and whose bit is not here cannot match any of its values.
     var candidates = LiteralScreen.Hits()
 
+    /// Some body slot may have been read since the last `reset`: a phase that reads the body
+    /// ran (`enter`). Until then `forgetBody` has nothing to forget.
+    var bodyRead = false
+
     static let unread: Int32 = -1
     static let absent: Int32 = -2
 
@@ -180,31 +184,40 @@ struct RequestCache: Sendable {
         owner = set
         Self.fill(&targetIndex, count: set.plan.targets.count)
         Self.fill(&chainIndex, count: set.plan.chainCount)
-        targets.removeAll(keepingCapacity: true)
+        Self.clear(&targets)
         targets.reserveCapacity(set.plan.targets.count)
         pending = 0
-        chains.removeAll(keepingCapacity: true)
-        shares.removeAll(keepingCapacity: true)
+        Self.clear(&chains)
+        Self.clear(&shares)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
-        summaries.removeAll(keepingCapacity: true)
+        Self.clear(&summaries)
         bodyPieces.ready = false
-        memos.removeAll(keepingCapacity: true)
+        Self.clear(&memos)
         known = TargetBits()
         present = TargetBits()
         resolved = ChainBits()
         candidates = LiteralScreen.Hits()
+        bodyRead = false
     }
 
     /// Drops what the cache holds for its request (values, transformed values, summaries) but
     /// keeps the tables' capacity.
     mutating func release() {
-        targets.removeAll(keepingCapacity: true)
+        Self.clear(&targets)
         pending = 0
-        chains.removeAll(keepingCapacity: true)
-        shares.removeAll(keepingCapacity: true)
-        summaries.removeAll(keepingCapacity: true)
+        Self.clear(&chains)
+        Self.clear(&shares)
+        Self.clear(&summaries)
         bodyPieces.ready = false
-        memos.removeAll(keepingCapacity: true)
+        Self.clear(&memos)
+    }
+
+    /// Empties `table`, keeping its capacity; an empty one is left alone (`removeAll` would
+    /// still check its uniqueness: a cache released at the end of one request is reset at the
+    /// start of the next).
+    @inline(__always)
+    private static func clear<T>(_ table: inout [T]) {
+        if !table.isEmpty { table.removeAll(keepingCapacity: true) }
     }
 
     private static func fill(_ table: inout [Int32], count: Int) {
@@ -212,6 +225,19 @@ struct RequestCache: Sendable {
             table.withUnsafeMutableBufferPointer { $0.update(repeating: unread) }
         } else {
             table = Array(repeating: unread, count: count)
+        }
+    }
+
+    /// Starts `phase` of `set`'s rules: the body phase forgets what an earlier phase read from
+    /// the body (it may see a view whose body that phase did not have); the first phase to read
+    /// the body finds nothing to forget.
+    @inline(__always)
+    mutating func enter(_ phase: Phase, of set: CompiledRuleSet) {
+        if phase == .requestBody {
+            if bodyRead { forgetBody(of: set) }
+            bodyRead = true
+        } else if set.plan.headerReadsBody {
+            bodyRead = true
         }
     }
 

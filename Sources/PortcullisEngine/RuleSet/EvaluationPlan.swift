@@ -24,6 +24,10 @@ struct EvaluationPlan: Sendable {
     let bodyChains: [Int]
     /// `bodyTargets` as bits (those below the capacity).
     let bodyTargetBits: TargetBits
+    /// Some header-phase rule reads the body (only rules made by hand can: compiled rules that
+    /// read it run in the body phase). Otherwise the body slots are untouched until a body phase
+    /// runs, and the first body phase has nothing of the body to forget.
+    let headerReadsBody: Bool
     /// Some target reads `body.args` or `body.arg_names`: their raw values (and the body's) are
     /// then summarized in one pass over the body (`flat.pieceRoles`).
     let readsBodyPieces: Bool
@@ -65,6 +69,7 @@ struct EvaluationPlan: Sendable {
         var bodyBits = TargetBits()
         for slot in targets.indices where targets[slot].kind.readsBody { bodyBits.insert(slot) }
         self.bodyTargetBits = bodyBits
+        self.headerReadsBody = headerRules.contains { $0.condition.readsBody }
         let roles = targets.map { PieceRole(of: $0) }
         self.readsBodyPieces = roles.contains { $0.isArguments }
         self.exactPieceBytes = numbering.checkInfo.contains { info in
