@@ -355,6 +355,29 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
         #expect(splitsRun == 8)
     }
 
+    /// A part the view says the request lacks has no value in any target cut from it: the
+    /// engine marks those targets absent without reading them (`AbsentSource`).
+    @Test("lacked parts have no values", arguments: viewTable)
+    func lackedPartsHaveNoValues(_ row: ReqViewCase) throws {
+        let (head, body) = try parseRequest([Array(row.raw.utf8)]).get()
+        let view = makeView(row, head, body)
+        for source in AbsentSource.allCases where source.isLacking(in: view) {
+            for selector in allSelectors(row) where AbsentSource(selector.kind) == source {
+                #expect(view.values(for: selector).isEmpty, "\(selector) of a request lacking \(source)")
+            }
+        }
+    }
+
+    @Test func viewTableLacksAndHasEachPart() throws {
+        for source in AbsentSource.allCases {
+            let lacking = try viewTable.map { row in
+                let (head, body) = try parseRequest([Array(row.raw.utf8)]).get()
+                return source.isLacking(in: makeView(row, head, body))
+            }
+            #expect(lacking.contains(true) && lacking.contains(false), "\(source)")
+        }
+    }
+
     @Test func viewTableCoversEveryTargetKind() throws {
         #expect(viewTable.count > 20)
         var kinds = Set<TargetKind>()

@@ -178,6 +178,19 @@ public final class RequestView {
         return type
     }
 
+    // MARK: - Parts a request may lack
+
+    /// No query string (nothing after a `?`): `query.args`, `query.arg:NAME` and
+    /// `query.arg_names` have no value.
+    var lacksQuery: Bool { queryRange.isEmpty }
+
+    /// No `Cookie` field holds a cookie: `cookies`, `cookie:NAME` and `cookie_names` have no value.
+    var lacksCookies: Bool { cookies().isEmpty }
+
+    /// No body to parse (empty, and not cut at the inspect limit): `body.args`, `body.arg:NAME`,
+    /// `body.arg_names` and `body.json` have no value.
+    var lacksBody: Bool { body.isEmpty && !bodyTruncated }
+
     // MARK: - A form body's arguments as spans
 
     /// A urlencoded body's arguments: how many (`URLEncodedArguments.shape`), whether some were

@@ -144,6 +144,8 @@ struct EvaluationPlan: Sendable {
         }
         let headerShapes = shapes(self.headerRules)
         let bodyShapes = shapes(self.bodyRules)
+        let groups = ScreenGroups.layOut([self.headerScreen, self.bodyScreen], targets: targets,
+                                         screenTargets: screenTargets)
         let tables = PlanTables(PlanPointers(
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
@@ -160,7 +162,9 @@ struct EvaluationPlan: Sendable {
             chains: PlanTables.copy(chainPrograms.indices.map {
                 ChainInfo(target: chainPrograms[$0].target, raw: numbering.rawChains[Int(chainPrograms[$0].target)],
                           mask: chainPrograms[$0].mask, readers: readers[$0])
-            })))
+            }),
+            groups: ScreenGroups(groups: PlanTables.copy(groups.groups),
+                                 targetSlots: PlanTables.copy(groups.targetSlots))))
         self.tables = tables
         self.flat = tables.flat
     }
@@ -191,6 +195,9 @@ struct PlanPointers: @unchecked Sendable {
     let screenChains: UnsafePointer<ScreenChain>
     /// Per chain slot: its target, its target's raw slot and its transformations' memo bits.
     let chains: UnsafePointer<ChainInfo>
+    /// Each phase's screen targets by the part of the request they are cut from, for marking
+    /// them absent at once when the request lacks it (`AbsentSource`).
+    let groups: ScreenGroups
 }
 
 /// What preparing a chain slot needs first, as plain values: most slots are decided (every
@@ -405,6 +412,8 @@ final class PlanTables: @unchecked Sendable {
         flat.chains.deallocate()
         flat.screenTargets.deallocate()
         flat.screenChains.deallocate()
+        flat.groups.groups.deallocate()
+        flat.groups.targetSlots.deallocate()
     }
 }
 
