@@ -304,13 +304,18 @@ public final class RequestView {
                 var bits: UInt64 = 0
                 var more = false
                 for k in fields.indices where fields[k].name.count == n.count {
-                    var i = 0
-                    var j = fields[k].name.lowerBound
-                    while i < n.count && ASCII.lower(s[j]) == ASCII.lower(n[i]) {
-                        i += 1
-                        j += 1
+                    let start = fields[k].name.lowerBound
+                    // Most requests spell the name as the rule does: one compare, no folding.
+                    let asWritten = n.count == 0 || memcmp(s.baseAddress! + start, n.baseAddress!, n.count) == 0
+                    if !asWritten {
+                        var i = 0
+                        var j = start
+                        while i < n.count && ASCII.lower(s[j]) == ASCII.lower(n[i]) {
+                            i += 1
+                            j += 1
+                        }
+                        guard i == n.count else { continue }
                     }
-                    guard i == n.count else { continue }
                     if k < 64 { bits |= UInt64(1) << UInt64(k) } else { more = true }
                 }
                 return (bits, more)
