@@ -755,7 +755,7 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].summarized = true
     }
 
-    /// Makes sure the body has had its pass (`RequestCache.summarizeFormSpans` /
+    /// Makes sure the body has had its pass (`RequestCache.summarizeForm` /
     /// `summarizeBodyPieces`): the values of `role` then have their summaries and memos from it.
     /// False when they do not (no screen, no check reads the body's arguments, or no body).
     @inline(__always)
@@ -768,21 +768,16 @@ public struct Inspector: Sendable {
     }
 
     /// Summarizes the body and each of its arguments' names and values in one pass over it. A
-    /// urlencoded body's arguments are cut by the pass itself (no `%` or `+`) or are its spans
-    /// (no values made either way); another body's (JSON, multipart) are its `body.args`
-    /// values, placed where they lie in the body.
+    /// urlencoded body's arguments are cut by the pass itself (no values made); another body's
+    /// (JSON, multipart) are its `body.args` values, placed where they lie in the body.
     @inline(never)
     private func summarizeBodyPieces(_ screen: LiteralScreen.Tables, _ request: RequestView,
                                      _ state: inout EvaluationState) {
         let exact = ruleSet.plan.exactPieceBytes
-        if let form = request.formSpans() {
+        if let form = request.formShape() {
             request.body.withUnsafeBytes { body in
-                if form.plain {
-                    state.cache.summarizePlainForm(body, count: form.count, limit: request.limits.maxArguments,
-                                                   screen: screen, exactBytes: exact)
-                } else {
-                    state.cache.summarizeFormSpans(form.spans, body: body, screen: screen, exactBytes: exact)
-                }
+                state.cache.summarizeForm(body, count: form.count, limit: request.limits.maxArguments,
+                                          screen: screen, exactBytes: exact)
             }
         } else {
             state.cache.summarizeBodyPieces(request.values(for: TargetSelector(kind: .bodyArgs)), body: request.body,

@@ -1,14 +1,16 @@
-/// The pass over a urlencoded form body that cuts it into its arguments as it goes: for a body
-/// with no `%` or `+` (every name and value is then exactly its bytes in the body), so nothing
+/// The pass over a urlencoded form body that cuts it into its arguments as it goes, so nothing
 /// cuts it beforehand and no list of pieces is made.
 ///
-/// It gives what `summarize(_:pieces:exactBytes:into:groups:)` gives over the pieces
-/// `URLEncodedArguments.spans` would cut, name `k` and value `k` at index `k` of their group's
-/// outputs, an empty name or value summarized as empty. The boundaries cost nothing per byte:
-/// `&` and `=` lead the automaton to states numbered at or above `separatorFloor`, which the
-/// loop's one compare per byte already catches along with states that have outputs.
+/// It gives what `summarize(_:pieces:exactBytes:into:groups:)` gives for the names and values
+/// `URLEncodedArguments.parse` makes, name `k` and value `k` at index `k` of their group's
+/// outputs: a name or value without `%` or `+` is a piece of the pass; one with either is decoded
+/// and summarized alone when it ends (the bytes before its first `%` or `+`, which decoding
+/// keeps, are flagged in its group's table as usual, the rest in a table of their own); an empty
+/// one is summarized as empty. The boundaries and escapes cost nothing per byte: `&`, `=`, `%`
+/// and `+` lead the automaton to states numbered at or above `separatorFloor`, which the loop's
+/// one compare per byte already catches along with states that have outputs.
 extension LiteralScreen.Tables {
-    /// Summarizes `text` (non-empty, without `%` or `+`) whole (returned, exact) and each of its
+    /// Summarizes `text` whole (returned, exact) and each of its
     /// arguments (at most `limit`; negative: no limit) into `outputs`, as the piece pass does;
     /// `groups` gets what each group holds together and `longest` each group's longest length.
     /// `count` is how many arguments the text has (`URLEncodedArguments.shape`).
@@ -20,10 +22,10 @@ extension LiteralScreen.Tables {
             precondition(count == 0, "arguments of an empty text")
             return RequestCache.ValueSummary()
         }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 96) { words in
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 128) { words in
             let flags = words.baseAddress!
-            flags.initialize(repeating: 0, count: 96)
-            let seen = UnsafeMutableRawPointer(flags).bindMemory(to: UInt8.self, capacity: 768)
+            flags.initialize(repeating: 0, count: 128)
+            let seen = UnsafeMutableRawPointer(flags).bindMemory(to: UInt8.self, capacity: 1024)
             var cut = FormCut(self, seen, base, limit: limit, capacity: count, exactBytes: exactBytes, outputs)
             TransformationIdentity.changing.withUnsafeBufferPointer { changing in
                 scanForm(base, text.count, &cut, changing.baseAddress!)
@@ -38,6 +40,7 @@ extension LiteralScreen.Tables {
             var bytes = Self.fold(seen)
             bytes.formUnion(names)
             bytes.formUnion(values)
+            if cut.escaped { bytes.formUnion(Self.fold(seen + 768)) }
             return RequestCache.ValueSummary(bytes: bytes, literals: cut.whole)
         }
     }
@@ -124,8 +127,8 @@ private struct FormCut {
     enum Part { case name, value, past }
 
     let tables: LiteralScreen.Tables
-    /// Three 256-entry tables of "seen" flags: bytes outside every name and value, then names',
-    /// then values'.
+    /// Four 256-entry tables of "seen" flags: bytes outside every name and value, then names',
+    /// then values', then those of names and values from their first `%` or `+` on.
     let seen: UnsafeMutablePointer<UInt8>
     let limit: Int
     /// How many arguments `outputs` has room for.
@@ -142,6 +145,9 @@ private struct FormCut {
     var whole = Hits()
     var groups = (LiteralScreen.GroupTotal(), LiteralScreen.GroupTotal())
     var longest = (0, 0)
+    /// The current name or value holds `%` or `+`; some did (the fourth table has flags).
+    var encoded = false
+    var escaped = false
 
     init(_ tables: LiteralScreen.Tables, _ seen: UnsafeMutablePointer<UInt8>, _ base: UnsafePointer<UInt8>,
          limit: Int, capacity: Int, exactBytes: Bool,
@@ -212,6 +218,15 @@ private struct FormCut {
             hits = Hits()
             return (s, 0, part == .past ? seen : seen + 256 &* (part == .name ? 1 : 2))
         }
+        if b == LiteralScreen.Tables.percent || b == LiteralScreen.Tables.plus {
+            // This name or value is decoded when it ends; its bytes from here on are the
+            // text's, not its group's.
+            encoded = true
+            escaped = true
+            seen[768 &+ b] = 1
+            if outputs { reached(s, room: p - start) }
+            return (s, changed, seen + 768)
+        }
         mine[b] = 1
         if outputs { reached(s, room: p - start) }
         return (s, changed | changing[b], mine)
@@ -257,21 +272,20 @@ private struct FormCut {
     @inline(__always)
     private mutating func emit(_ group: Int, _ from: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>,
                                _ changed: UInt64, _ hits: Hits) {
-        let length = stop - from
-        let memo = length > 0 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
+        var length = stop - from
+        var memo = length > 0 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
         let summary: RequestCache.ValueSummary
-        if length > 0 && !exactBytes && hits.low | hits.high == 0 {
+        if length > 0 && !exactBytes && hits.low | hits.high == 0 && !encoded {
             // No filter reads its bytes: "any byte".
             summary = RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits())
         } else {
-            summary = Self.own(from, length, hits)
-            if group == 0 {
-                groups.0.summary.literals.low |= hits.low
-                groups.0.summary.literals.high |= hits.high
+            if encoded {
+                (summary, memo, length) = Self.decoded(from, length, tables)
+                encoded = false
             } else {
-                groups.1.summary.literals.low |= hits.low
-                groups.1.summary.literals.high |= hits.high
+                summary = Self.own(from, length, hits)
             }
+            if group == 0 { groups.0.summary.formUnion(summary) } else { groups.1.summary.formUnion(summary) }
         }
         if group == 0 {
             // Every argument has its name written first: one check that the count was right.
@@ -294,6 +308,17 @@ private struct FormCut {
         if length == 0 { return RequestCache.ValueSummary() }
         return RequestCache.ValueSummary(bytes: ByteSet(of: UnsafeRawBufferPointer(start: from, count: length)),
                                          literals: hits)
+    }
+
+    /// The summary, memo and length of the `length` bytes at `from` decoded (`+` as a space),
+    /// as the value `URLEncodedArguments.parse` makes of them.
+    @inline(never)
+    private static func decoded(_ from: UnsafePointer<UInt8>, _ length: Int, _ tables: LiteralScreen.Tables)
+        -> (RequestCache.ValueSummary, UInt64, Int) {
+        let value = URLEncodedArguments.decode(UnsafeBufferPointer(start: from, count: length), plusAsSpace: true)
+        return value.withUnsafeBytes { bytes in
+            (RequestCache.ValueSummary(bytes, screen: tables), TransformationIdentity.unchangedMask(of: bytes), bytes.count)
+        }
     }
 
     /// Reaching state offset `s` (it has outputs): all of them to the whole text's hits; to

@@ -35,16 +35,20 @@ struct LiteralScreen: Sendable {
         let depth: UnsafePointer<Int32>
         let fail: UnsafePointer<Int32>
 
-        /// The entries at or above this are the states just after a `&` or `=` (numbered last),
-        /// or states with outputs: one compare in a form's pass (`summarizeForm`) finds both,
-        /// so its arguments' boundaries cost nothing per byte.
+        /// The entries at or above this are the states just after one of `formBytes` (numbered
+        /// last), or states with outputs: one compare in a form's pass (`summarizeForm`) finds
+        /// both, so its arguments' boundaries and escapes cost nothing per byte.
         let separatorFloor: UInt32
 
         /// The bit of a `table` entry that says its state has outputs.
         static let hasOutputs: UInt32 = 0x8000_0000
-        /// The bytes that cut a urlencoded text into arguments.
+        /// The bytes that cut a urlencoded text into arguments, and those that make a name or
+        /// value need decoding.
         static let ampersand = 0x26
         static let equals = 0x3D
+        static let percent = 0x25
+        static let plus = 0x2B
+        static let formBytes = [ampersand, equals, percent, plus]
     }
 
     /// Owns the memory `tables` points into; freed with the last copy of the screen.
@@ -71,10 +75,10 @@ struct LiteralScreen: Sendable {
         func fold(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
         var classOf = [UInt8](repeating: 0, count: 256)
         var next = 0
-        // `&` and `=` have classes of their own (see `separatorFloor`).
-        for c in [UInt8(Tables.ampersand), UInt8(Tables.equals)] {
+        // The form's bytes have classes of their own (see `separatorFloor`).
+        for c in Tables.formBytes {
             next += 1
-            classOf[Int(c)] = UInt8(next)
+            classOf[c] = UInt8(next)
         }
         for set in literals {
             for literal in set {
@@ -121,10 +125,10 @@ struct LiteralScreen: Sendable {
                 if bit < 64 { outLow[last] |= UInt64(1) << UInt64(bit) } else { outHigh[last] |= UInt64(1) << UInt64(bit - 64) }
             }
         }
-        // `&` and `=` as literals of no check: after either byte the automaton is then always in
-        // a node that byte leads to.
-        let separators = [Int(classes[Tables.ampersand]), Int(classes[Tables.equals])]
-        for c in [UInt8(Tables.ampersand), UInt8(Tables.equals)] { _ = node(for: [c]) }
+        // The form's bytes as literals of no check: after one of them the automaton is then
+        // always in a node that byte leads to.
+        let separators = Tables.formBytes.map { Int(classes[$0]) }
+        for c in Tables.formBytes { _ = node(for: [UInt8(c)]) }
         let states = children.count
         var fail = [Int](repeating: 0, count: states)
         var dfa = [Int](repeating: 0, count: states * classCount)
@@ -148,7 +152,7 @@ struct LiteralScreen: Sendable {
             }
         }
         precondition(states * classCount < Int(Tables.hasOutputs), "literal screen too large")
-        // Numbered again, the nodes `&` or `=` leads to last (the root stays first).
+        // Numbered again, the nodes the form's bytes lead to last (the root stays first).
         let renumbered = (0..<states).filter { !separators.contains(incoming[$0]) }
             + (0..<states).filter { separators.contains(incoming[$0]) }
         var number = [Int](repeating: 0, count: states)

@@ -55,29 +55,15 @@ public enum URLEncodedArguments {
         }
     }
 
-    /// Cuts the `count` bytes at `base` into arguments (at most `limit`; negative: no limit) and
-    /// appends where each one's name and value lie to `out`, without decoding or copying anything.
-    /// Returns true when more than `limit` non-empty pairs were present.
-    ///
-    /// The engine summarizes the spans' bytes in one pass over the text without making values
-    /// (`values(of:in:into:)` makes them, the same as `parse` would).
-    static func spans(_ base: UnsafePointer<UInt8>, count: Int, limit: Int, into out: inout [ArgumentSpan]) -> Bool {
-        pairs(base, count: count, limit: limit, reserve: { out.reserveCapacity(out.count + $0) }) {
-            name, value, nameEncoded, valueEncoded in
-            out.append(ArgumentSpan(name: name, value: value, nameEncoded: nameEncoded, valueEncoded: valueEncoded))
-        }
-    }
-
-    /// How many arguments `spans` would cut from the `count` bytes at `base` (at most `limit`;
-    /// negative: no limit), whether there are more, and whether some byte is `%` or `+` (some
-    /// name or value must then be decoded) — in loops without early exits, which the compiler
-    /// vectorises, and without cutting anything.
+    /// How many arguments `parse` would make of the `count` bytes at `base` (at most `limit`;
+    /// negative: no limit) and whether there are more, without cutting anything: in a loop
+    /// without early exits, which the compiler vectorises. The engine's pass over a form body
+    /// cuts it (`LiteralScreen.Tables.summarizeForm`) into as many.
     ///
     /// An argument is a non-empty stretch between `&`s: it starts at a byte that is not `&`
     /// and is first or follows an `&`.
-    static func shape(_ base: UnsafePointer<UInt8>, count end: Int, limit: Int)
-        -> (arguments: Int, overflow: Bool, encoded: Bool) {
-        guard end > 0 else { return (0, false, false) }
+    static func shape(_ base: UnsafePointer<UInt8>, count end: Int, limit: Int) -> (arguments: Int, overflow: Bool) {
+        guard end > 0 else { return (0, false) }
         var pairs = base[0] != amp ? 1 : 0
         var i = 1
         while i < end {
@@ -91,9 +77,8 @@ public enum URLEncodedArguments {
             }
             pairs &+= Int(inBlock)
         }
-        let special = ByteScan.containsEither(percent, plus, base, from: 0, to: end)
         let overflow = limit >= 0 && pairs > limit
-        return (overflow ? limit : pairs, overflow, special)
+        return (overflow ? limit : pairs, overflow)
     }
 
     /// The splitting rules, in one place: hands `pair` each argument's name and value (offsets
@@ -139,22 +124,6 @@ public enum URLEncodedArguments {
                               _ encoded: Bool) -> ArraySlice<UInt8> {
         if encoded { return decoding(base + range.lowerBound, count: range.count, plusAsSpace: true)[...] }
         return input[(input.startIndex &+ range.lowerBound)..<(input.startIndex &+ range.upperBound)]
-    }
-
-    /// Appends the value each of `spans` (cut from `input` by `spans`) stands for: a slice of
-    /// `input` (its storage, not a copy) where nothing needs decoding, else a decoded array.
-    static func values(of spans: [ArgumentSpan], in input: ArraySlice<UInt8>, into out: inout [TargetValue]) {
-        guard !spans.isEmpty else { return }
-        out.reserveCapacity(out.count + spans.count)
-        input.withUnsafeBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            for span in spans {
-                let name = piece(input, base, span.name, span.nameEncoded)
-                let value = piece(input, base, span.value, span.valueEncoded)
-                // Consumed, as in `parse`.
-                out.append(TargetValue(name: consume name, value: consume value))
-            }
-        }
     }
 
     private static let amp: UInt8 = 0x26      // &
@@ -211,14 +180,4 @@ public enum URLEncodedArguments {
         default: return nil
         }
     }
-}
-
-/// Where one urlencoded argument lies in the text it was cut from (offsets from the text's
-/// start), and whether its name or value must be decoded (holds `%` or `+`) to be what the
-/// application reads: an argument that needs no decoding is exactly its bytes in the text.
-struct ArgumentSpan: Sendable, Equatable {
-    var name: Range<Int>
-    var value: Range<Int>
-    var nameEncoded: Bool
-    var valueEncoded: Bool
 }

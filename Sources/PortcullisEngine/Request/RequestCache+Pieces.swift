@@ -22,36 +22,13 @@ extension RequestCache {
         }
     }
 
-    /// Summarizes a urlencoded `body` and each of its arguments (`spans`, as
-    /// `URLEncodedArguments.spans` cut them) in one pass over it, without making values: an
-    /// argument that needs no decoding is its bytes in the body, a piece of the pass; one that
-    /// does is decoded and summarized on its own. Fills `bodyPieces`.
-    mutating func summarizeFormSpans(_ spans: [ArgumentSpan], body: UnsafeRawBufferPointer,
-                                     screen: LiteralScreen.Tables, exactBytes: Bool) {
-        spans.withUnsafeBufferPointer { spans in
-            @inline(__always)
-            func one(_ range: Range<Int>, _ encoded: Bool, _ place: (Int, UnsafeRawBufferPointer) -> Void) {
-                let bytes = UnsafeRawBufferPointer(rebasing: body[range])
-                if !encoded {
-                    place(range.lowerBound, bytes)
-                    return
-                }
-                let decoded = URLEncodedArguments.decode(bytes.assumingMemoryBound(to: UInt8.self), plusAsSpace: true)
-                decoded.withUnsafeBytes { place(-1, $0) }
-            }
-            Self.summarize(spans.count, body, screen, exactBytes, &bodyPieces, &pieces) { k, place in
-                one(spans[k].name, spans[k].nameEncoded, place)
-                one(spans[k].value, spans[k].valueEncoded, place)
-            }
-        }
-    }
-
-    /// Summarizes a urlencoded `body` without `%` or `+` and each of its `count` arguments (at
-    /// most `limit`, as `URLEncodedArguments.shape` counted them) in one pass that cuts it as it
-    /// goes (`LiteralScreen.Tables.summarizeForm`): no spans, no list of pieces. Fills
-    /// `bodyPieces` as `summarizeFormSpans` would.
-    mutating func summarizePlainForm(_ body: UnsafeRawBufferPointer, count: Int, limit: Int,
-                                     screen: LiteralScreen.Tables, exactBytes: Bool) {
+    /// Summarizes a urlencoded `body` and each of its `count` arguments (at most `limit`, as
+    /// `URLEncodedArguments.shape` counted them) in one pass that cuts it as it goes
+    /// (`LiteralScreen.Tables.summarizeForm`), without making values: a name or value that needs
+    /// no decoding is its bytes in the body, one that does is decoded and summarized on its own.
+    /// Fills `bodyPieces`.
+    mutating func summarizeForm(_ body: UnsafeRawBufferPointer, count: Int, limit: Int,
+                                screen: LiteralScreen.Tables, exactBytes: Bool) {
         Self.size(&bodyPieces.names.summaries, count, ValueSummary())
         Self.size(&bodyPieces.values.summaries, count, ValueSummary())
         Self.size(&bodyPieces.names.memos, count, 0)

@@ -52,7 +52,7 @@ struct RequestCache: Sendable {
     var summaries: [ValueSummary] = []
     /// The body's summary and its arguments' names' and values' summaries and memos (in argument
     /// order, with their unions and longest lengths), made in one pass over the body
-    /// (`summarizeBodyPieces`, `summarizeFormSpans`) the first time a raw `body`, `body.args` or
+    /// (`summarizeBodyPieces`, `summarizeForm`) the first time a raw `body`, `body.args` or
     /// `body.arg_names` value is summarized or has its memos seeded.
     var bodyPieces = BodyPieces()
 
