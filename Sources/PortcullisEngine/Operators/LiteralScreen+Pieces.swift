@@ -1,5 +1,6 @@
-/// One pass of the literal screen over a text (a form body) that also summarizes pieces of it (its
-/// arguments' names and values) as if each were scanned alone.
+/// One pass of the literal screen over a text (a JSON or multipart body; a form has its own,
+/// `summarizeForm`) that also summarizes pieces of it (its arguments' names and values) as if each
+/// were scanned alone.
 ///
 /// Per byte the pass does the automaton step, marks the byte in a 256-entry table of its group
 /// (a store, no read-modify-write) and ORs the byte's `TransformationIdentity.changing` bits into

@@ -190,7 +190,7 @@ public final class RequestView {
     /// `body.arg_names` and `body.json` have no value.
     var lacksBody: Bool { body.isEmpty && !bodyTruncated }
 
-    // MARK: - A form body's arguments as spans
+    // MARK: - A form body's argument count
 
     /// How many arguments a urlencoded body has (`URLEncodedArguments.shape`), and whether some
     /// were dropped: all the engine needs before its pass over the body cuts them
