@@ -92,8 +92,8 @@ public struct Inspector: Sendable {
         let singles = phase == .requestHeaders ? ruleSet.plan.flat.headerSingles : ruleSet.plan.flat.bodySingles
         let shapes = phase == .requestHeaders ? ruleSet.plan.flat.headerShapes : ruleSet.plan.flat.bodyShapes
         if !O.isActive {
-            let groups = phase == .requestHeaders ? 0 : ScreenGroups.sourceCount
-            markAbsentSources(groups, request, &state)
+            let groups = ruleSet.plan.flat.groups
+            markAbsentSources(phase == .requestHeaders ? groups.headerGroups : groups.bodyGroups, request, &state)
             resolveAll(phase == .requestHeaders ? ruleSet.plan.headerScreen : ruleSet.plan.bodyScreen,
                        request, &state)
         }
@@ -849,15 +849,15 @@ public struct Inspector: Sendable {
 
     /// Marks the phase's screen targets cut from a part the request lacks (`AbsentSource`) read
     /// and absent, and their chain slots resolved, as `resolveAll` would find them one by one:
-    /// a few bit operations and a store per target instead of reading each one. `first`: the phase's
-    /// first group in `PlanPointers.groups`.
+    /// a few bit operations and a store per target instead of reading each one. `range`: the
+    /// phase's groups in `PlanPointers.groups`.
     @inline(__always)
-    private func markAbsentSources(_ first: Int, _ request: RequestView, _ state: inout EvaluationState) {
+    private func markAbsentSources(_ range: Range<Int>, _ request: RequestView, _ state: inout EvaluationState) {
         let groups = ruleSet.plan.flat.groups
-        for k in 0..<ScreenGroups.sourceCount {
-            let group = groups.groups[first + k]
-            if group.isEmpty || group.chainBits.isSubset(of: state.cache.resolved) { continue }
-            guard AbsentSource(rawValue: k).unsafelyUnwrapped.isLacking(in: request) else { continue }
+        for k in range {
+            let group = groups.groups[k]
+            if group.chainBits.isSubset(of: state.cache.resolved) { continue }
+            guard group.source.isLacking(in: request, name: groups.name(of: group)) else { continue }
             state.cache.resolved.formUnion(group.chainBits)
             state.cache.known.formUnion(group.targetBits)
             // The chain slots keep `unread`: a check that walks one finds its target absent

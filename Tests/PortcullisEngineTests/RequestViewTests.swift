@@ -356,23 +356,34 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
     }
 
     /// A part the view says the request lacks has no value in any target cut from it: the
-    /// engine marks those targets absent without reading them (`AbsentSource`).
+    /// engine marks those targets absent without reading them (`AbsentSource`). A header field
+    /// is lacked exactly when `header:NAME` has no value.
     @Test("lacked parts have no values", arguments: viewTable)
     func lackedPartsHaveNoValues(_ row: ReqViewCase) throws {
         let (head, body) = try parseRequest([Array(row.raw.utf8)]).get()
         let view = makeView(row, head, body)
-        for source in AbsentSource.allCases where source.isLacking(in: view) {
+        for source in Self.partSources where source.isLacking(in: view, name: UnsafeBufferPointer(start: nil, count: 0)) {
             for selector in allSelectors(row) where AbsentSource(selector.kind) == source {
                 #expect(view.values(for: selector).isEmpty, "\(selector) of a request lacking \(source)")
             }
         }
+        var names = allSelectors(row).compactMap { $0.kind == .header ? $0.name : nil }
+        names += view.values(for: TargetSelector(kind: .headerNames)).map { Array($0.value) }
+        names += names.map { $0.map { $0 ^ 0x20 } }   // the other case (and a non-letter changed)
+        for name in names where !name.isEmpty {
+            let lacking = name.withUnsafeBufferPointer { AbsentSource.header.isLacking(in: view, name: $0) }
+            let selector = TargetSelector(kind: .header, name: name)
+            #expect(lacking == view.values(for: selector).isEmpty, "\(selector)")
+        }
     }
 
+    static let partSources: [AbsentSource] = [.queryArguments, .cookies, .parsedBody]
+
     @Test func viewTableLacksAndHasEachPart() throws {
-        for source in AbsentSource.allCases {
+        for source in Self.partSources {
             let lacking = try viewTable.map { row in
                 let (head, body) = try parseRequest([Array(row.raw.utf8)]).get()
-                return source.isLacking(in: makeView(row, head, body))
+                return source.isLacking(in: makeView(row, head, body), name: UnsafeBufferPointer(start: nil, count: 0))
             }
             #expect(lacking.contains(true) && lacking.contains(false), "\(source)")
         }

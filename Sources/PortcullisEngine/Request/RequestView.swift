@@ -296,18 +296,7 @@ public final class RequestView {
                 var bits: UInt64 = 0
                 var more = false
                 for k in fields.indices where fields[k].name.count == n.count {
-                    let start = fields[k].name.lowerBound
-                    // Most requests spell the name as the rule does: one compare, no folding.
-                    let asWritten = n.count == 0 || memcmp(s.baseAddress! + start, n.baseAddress!, n.count) == 0
-                    if !asWritten {
-                        var i = 0
-                        var j = start
-                        while i < n.count && ASCII.lower(s[j]) == ASCII.lower(n[i]) {
-                            i += 1
-                            j += 1
-                        }
-                        guard i == n.count else { continue }
-                    }
+                    guard Self.sameName(s, fields[k].name.lowerBound, n) else { continue }
                     if k < 64 { bits |= UInt64(1) << UInt64(k) } else { more = true }
                 }
                 return (bits, more)
@@ -328,6 +317,33 @@ public final class RequestView {
             bits &= bits &- 1
         }
         return out
+    }
+
+    /// No field is named `name` (any case): `header:NAME` has no value. Nothing is made.
+    func lacksHeader(named name: UnsafeBufferPointer<UInt8>) -> Bool {
+        head.storage.withUnsafeBufferPointer { s in
+            head.fields.withUnsafeBufferPointer { fields in
+                for field in fields where field.name.count == name.count {
+                    if Self.sameName(s, field.name.lowerBound, name) { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// Whether the field name at `start` in the head's bytes `s`, of `n.count` bytes, is `n` in
+    /// any case. Most requests spell a name as the rule does: one compare, folding only when
+    /// that differs.
+    @inline(__always)
+    private static func sameName(_ s: UnsafeBufferPointer<UInt8>, _ start: Int, _ n: UnsafeBufferPointer<UInt8>) -> Bool {
+        if n.count == 0 || memcmp(s.baseAddress! + start, n.baseAddress!, n.count) == 0 { return true }
+        var i = 0
+        var j = start
+        while i < n.count && ASCII.lower(s[j]) == ASCII.lower(n[i]) {
+            i += 1
+            j += 1
+        }
+        return i == n.count
     }
 
     private func cookies() -> [TargetValue] {

@@ -144,8 +144,8 @@ struct EvaluationPlan: Sendable {
         }
         let headerShapes = shapes(self.headerRules)
         let bodyShapes = shapes(self.bodyRules)
-        let groups = ScreenGroups.layOut([self.headerScreen, self.bodyScreen], targets: targets,
-                                         screenTargets: screenTargets)
+        let groups = ScreenGroups(header: self.headerScreen, body: self.bodyScreen, targets: targets,
+                                  screenTargets: screenTargets)
         let tables = PlanTables(PlanPointers(
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
@@ -163,8 +163,7 @@ struct EvaluationPlan: Sendable {
                 ChainInfo(target: chainPrograms[$0].target, raw: numbering.rawChains[Int(chainPrograms[$0].target)],
                           mask: chainPrograms[$0].mask, readers: readers[$0])
             }),
-            groups: ScreenGroups(groups: PlanTables.copy(groups.groups),
-                                 targetSlots: PlanTables.copy(groups.targetSlots))))
+            groups: groups))
         self.tables = tables
         self.flat = tables.flat
     }
@@ -412,8 +411,7 @@ final class PlanTables: @unchecked Sendable {
         flat.chains.deallocate()
         flat.screenTargets.deallocate()
         flat.screenChains.deallocate()
-        flat.groups.groups.deallocate()
-        flat.groups.targetSlots.deallocate()
+        flat.groups.deallocate()
     }
 }
 
