@@ -854,18 +854,26 @@ public struct Inspector: Sendable {
     @inline(__always)
     private func markAbsentSources(_ range: Range<Int>, _ request: RequestView, _ state: inout EvaluationState) {
         let groups = ruleSet.plan.flat.groups
+        var lacking: UInt64 = 0   // bit k: group `range.lowerBound + k` (at most 64 a phase)
         for k in range {
             let group = groups.groups[k]
             if group.chainBits.isSubset(of: state.cache.resolved) { continue }
             guard group.source.isLacking(in: request, name: groups.name(of: group)) else { continue }
             state.cache.resolved.formUnion(group.chainBits)
             state.cache.known.formUnion(group.targetBits)
-            // The chain slots keep `unread`: a check that walks one finds its target absent
-            // with one more load (`walk`), and most checks are decided from `resolved` alone.
-            state.cache.targetIndex.withUnsafeMutableBufferPointer { index in
+            lacking |= 1 &<< UInt64(k - range.lowerBound)
+        }
+        if lacking == 0 { return }
+        // One uniqueness check for all. The chain slots keep `unread`: a check that walks one
+        // finds its target absent with one more load (`walk`), and most checks are decided from
+        // `resolved` alone.
+        state.cache.targetIndex.withUnsafeMutableBufferPointer { index in
+            while lacking != 0 {
+                let group = groups.groups[range.lowerBound + lacking.trailingZeroBitCount]
                 for t in Int(group.firstTarget)..<Int(group.endTarget) {
                     index[Int(groups.targetSlots[t])] = RequestCache.absent
                 }
+                lacking &= lacking &- 1
             }
         }
     }

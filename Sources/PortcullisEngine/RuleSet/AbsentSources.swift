@@ -53,7 +53,7 @@ struct ScreenGroup: Sendable {
     var endName: Int32 = 0
 }
 
-/// Each phase's non-empty `ScreenGroup`s, in flat memory read without reference counting
+/// Each phase's non-empty `ScreenGroup`s (at most 64), in flat memory read without reference counting
 /// (`PlanTables` frees it with the plan).
 struct ScreenGroups: @unchecked Sendable {
     let groups: UnsafePointer<ScreenGroup>
@@ -84,7 +84,9 @@ struct ScreenGroups: @unchecked Sendable {
                 group.endTarget = Int32(targetSlots.count)
                 if group.endTarget > group.firstTarget { groups.append(group) }
             }
-            for i in phase {
+            // At most 64 groups a phase (`Inspector.markAbsentSources` keeps them in a word);
+            // header targets beyond are read by `resolveAll` as before.
+            for i in phase where groups.count - first < 64 {
                 let selector = targets[Int(screenTargets[i].target)]
                 guard selector.kind == .header, let name = selector.name, !name.isEmpty else { continue }
                 var group = ScreenGroup()
