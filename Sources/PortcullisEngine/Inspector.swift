@@ -82,7 +82,7 @@ public struct Inspector: Sendable {
         let programs = phase == .requestHeaders ? ruleSet.plan.headerRules : ruleSet.plan.bodyRules
         if state.cache.owner == nil && scratch.hasSpareCache {
             // The spare's tables for the state's empty cache (a swap: nothing made or dropped).
-            swap(&state.cache, &scratch.spareCache)
+            state.cache.exchangeTables(with: &scratch.spareCache)
             scratch.hasSpareCache = false
             state.cache.reset(for: ruleSet)
         } else {
@@ -197,7 +197,7 @@ public struct Inspector: Sendable {
         state.cache.release()
         if !scratch.hasSpareCache && scratch.spareCache.owner == nil {
             // The scratch's empty cache for this one (a swap: nothing made or dropped).
-            swap(&state.cache, &scratch.spareCache)
+            state.cache.exchangeTables(with: &scratch.spareCache)
             scratch.hasSpareCache = true
         } else {
             state.cache = RequestCache()

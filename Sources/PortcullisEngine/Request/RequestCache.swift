@@ -200,6 +200,24 @@ struct RequestCache: Sendable {
         bodyRead = false
     }
 
+    /// Exchanges the tables (and the owner) with `other`, the rest left as it is: a state's empty
+    /// cache and the event loop's spare trade their memory with a few word swaps instead of
+    /// moving the whole cache (`Inspector.evaluate` resets what it takes; `Inspector.finish`
+    /// hands over a released cache).
+    mutating func exchangeTables(with other: inout RequestCache) {
+        swap(&owner, &other.owner)
+        swap(&targetIndex, &other.targetIndex)
+        swap(&targets, &other.targets)
+        swap(&chainIndex, &other.chainIndex)
+        swap(&chains, &other.chains)
+        swap(&shares, &other.shares)
+        swap(&summaries, &other.summaries)
+        swap(&bodyPieces.names, &other.bodyPieces.names)
+        swap(&bodyPieces.values, &other.bodyPieces.values)
+        swap(&pieces, &other.pieces)
+        swap(&memos, &other.memos)
+    }
+
     /// Drops what the cache holds for its request (values, transformed values, summaries) but
     /// keeps the tables' capacity.
     mutating func release() {
