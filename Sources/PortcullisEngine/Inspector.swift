@@ -755,6 +755,111 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].summarized = true
     }
 
+    /// `summarize` for entry `entry` of raw chain slot `slot`: the uri's from its parts where it
+    /// can be (`URIParts`).
+    @inline(__always)
+    private func summarizeRaw(_ slot: Int, _ entry: Int, _ request: RequestView, _ state: inout EvaluationState) {
+        if slot == Int(ruleSet.plan.uriRaw), summarizeURI(entry, request, &state) { return }
+        summarize(entry, request, &state)
+    }
+
+    /// Summarizes raw `uri` entry `entry` from the raw `path` and `query` summaries (`URIParts`);
+    /// false when they are not to be made (`uriPart`) or the values are not its parts (then its
+    /// bytes are scanned).
+    @inline(never)
+    private func summarizeURI(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) -> Bool {
+        guard let parts = ruleSet.plan.uriParts else { return false }
+        let target = Int(state.cache.chains[entry].target)
+        guard state.cache.targets[target].values.count == 1 else { return false }
+        let uriLength = state.cache.targets[target].values[0].value.count
+        let unchanged = state.cache.targets[target].memosReady ? state.cache.targets[target].unchangedByAll : nil
+        // A step every screened chain over the query has (`url_decode`) that the uri needs (it
+        // holds an escape): the query's raw summary is not wanted, known without looking further.
+        if let unchanged, parts.queryCommon & ~unchanged != 0, !isSummarized(parts.queryRaw, state) { return false }
+        let path = uriPart(parts.pathRaw, parts.pathScreens, unchanged, request, &state)
+        guard path >= 0, let screen = ruleSet.plan.flat.screen else { return false }
+        let pathLength = state.cache.chains[path].longest
+        // No `?`: the path is the whole uri, whatever the query.
+        let query = uriLength == pathLength ? path : uriPart(parts.queryRaw, parts.queryScreens, unchanged, request, &state)
+        guard query >= 0 else { return false }
+        var across = LiteralScreen.Hits()
+        if uriLength > pathLength, let window = parts.window(around: pathLength, length: uriLength) {
+            // Literals holding `?` that reach across it: scanned where they can lie.
+            across = state.cache.targets[target].values[0].value.withUnsafeBytes {
+                ValueScan(screen).summary(of: UnsafeRawBufferPointer(rebasing: $0[window])).literals
+            }
+        }
+        guard let summary = URIParts.summary(uriLength: uriLength, path: state.cache.chains[path].union,
+                                             pathLength: pathLength, query: state.cache.chains[query].union,
+                                             queryLength: state.cache.chains[query].longest,
+                                             across: across) else { return false }
+        let first = state.cache.summaries.count
+        state.cache.summaries.append(summary)
+        state.cache.chains[entry].firstSummary = first
+        state.cache.chains[entry].union = summary
+        state.cache.chains[entry].longest = uriLength
+        state.cache.chains[entry].summarized = true
+        return true
+    }
+
+    /// The summarized raw entry of part `raw` (a raw chain slot, its target among the screen
+    /// targets at `screens`) of the uri, or -1. Summarized now only when a screened chain over
+    /// the part is made of steps in `unchanged` (the uri's memo, nil when not seeded: every
+    /// step that leaves the uri unchanged leaves its part so), since the phase reading the part
+    /// needs that summary anyway. A part with more values than one is not used.
+    @inline(__always)
+    private func uriPart(_ raw: Int32, _ screens: (Int32, Int32), _ unchanged: UInt64?, _ request: RequestView,
+                         _ state: inout EvaluationState) -> Int {
+        var entry = Int(state.cache.chainIndex[Int(raw)])
+        if entry < 0 || !state.cache.chains[entry].summarized {
+            guard let unchanged, leavesUnchanged(screens.0, unchanged) || leavesUnchanged(screens.1, unchanged) else {
+                return -1
+            }
+            if entry == Int(RequestCache.unread) { entry = Int(prepareChain(Int(raw), request, &state)) }
+            guard entry >= 0 else { return -1 }
+        }
+        guard state.cache.targets[Int(state.cache.chains[entry].target)].values.count == 1 else { return -1 }
+        if !state.cache.chains[entry].summarized { summarizeSingle(entry, &state) }
+        return entry
+    }
+
+    /// `summarize` for raw entry `entry` of a single-valued target (a part of the uri), without
+    /// the cases such a part never is (transformed values, pieces of the body): no call back
+    /// into `summarize`.
+    private func summarizeSingle(_ entry: Int, _ state: inout EvaluationState) {
+        let target = Int(state.cache.chains[entry].target)
+        let screen = ruleSet.plan.flat.screen
+        let summary = state.cache.targets[target].values[0].value.withUnsafeBytes {
+            RequestCache.ValueSummary($0, screen: screen)
+        }
+        let first = state.cache.summaries.count
+        state.cache.summaries.append(summary)
+        state.cache.chains[entry].firstSummary = first
+        state.cache.chains[entry].union = summary
+        state.cache.chains[entry].longest = state.cache.targets[target].values[0].value.count
+        state.cache.chains[entry].summarized = true
+    }
+
+    /// Whether raw chain slot `raw` is read and summarized.
+    @inline(__always)
+    private func isSummarized(_ raw: Int32, _ state: borrowing EvaluationState) -> Bool {
+        let entry = Int(state.cache.chainIndex[Int(raw)])
+        return entry >= 0 && state.cache.chains[entry].summarized
+    }
+
+    /// True when some chain of screen target `screen` (-1: none) is made only of steps in
+    /// `unchanged`.
+    @inline(__always)
+    private func leavesUnchanged(_ screen: Int32, _ unchanged: UInt64) -> Bool {
+        guard screen >= 0 else { return false }
+        let flat = ruleSet.plan.flat
+        let target = flat.screenTargets[Int(screen)]
+        for c in Int(target.firstChain)..<Int(target.endChain) where flat.screenChains[c].mask & ~unchanged == 0 {
+            return true
+        }
+        return false
+    }
+
     /// Makes sure the body has had its pass (`RequestCache.summarizeForm` /
     /// `summarizeBodyPieces`): the values of `role` then have their summaries and memos from it.
     /// False when they do not (no screen, no check reads the body's arguments, or no body).
@@ -833,7 +938,7 @@ public struct Inspector: Sendable {
             let rawSlot = Int(flat.chains[Int(flat.screenChains[Int(target.firstChain)].slot)].raw)
             var raw = state.cache.chainIndex[rawSlot]
             if raw == RequestCache.unread { raw = prepareChain(rawSlot, request, &state) }
-            if !state.cache.chains[Int(raw)].summarized { summarize(Int(raw), request, &state) }
+            if !state.cache.chains[Int(raw)].summarized { summarizeRaw(rawSlot, Int(raw), request, &state) }
             let union = state.cache.chains[Int(raw)].union.literals
             state.cache.candidates.low |= readers.low & union.low
             state.cache.candidates.high |= readers.high & union.high

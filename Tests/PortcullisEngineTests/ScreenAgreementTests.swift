@@ -21,6 +21,11 @@ import Testing
         "GET /x?union%20select=1&y=2",
         "GET /x?q=ordinary+words&r=/etc/passwd",
         "GET /files/../../etc/passwd",
+        // The uri summarized from its path and query (`URIParts`): literals on either side of
+        // the `?`, and across it.
+        "GET /shell.php?<?php=system&cmd=id",
+        "GET /a<?php?x=1",
+        "GET /index.html?user=alice&page=2&sort=desc&lang=en&id=12345&ref=home&color=blue&size=m&qty=3",
         "POST /form\nContent-Type: application/x-www-form-urlencoded\n\na=1&b=hello&c=%3Cscript%3E",
         "POST /api\nContent-Type: application/json\n\n{\"user\":{\"name\":\"x\",\"bio\":\"1 union select password from users\"}}",
         "GET /\nCookie: session=abc; theme=<script>alert(1)</script>",

@@ -49,6 +49,11 @@ struct EvaluationPlan: Sendable {
     /// (`Base64Preimage`) or only keeps, drops and case-maps bytes without an escape byte
     /// (`BytePreimage`), by `CheckInfo.preimage`.
     let preimages: [ValuePreimage]
+    /// Where the raw `uri`'s summary is made from the raw `path`'s and `query`'s (`URIParts`);
+    /// nil when it is scanned like any other value.
+    let uriParts: URIParts?
+    /// The `uri`'s raw chain slot when `uriParts` is kept, else -1 (one compare per summary).
+    let uriRaw: Int32
     /// Owns the flat tables that `flat` points into.
     private let tables: PlanTables
     let flat: PlanPointers
@@ -96,6 +101,8 @@ struct EvaluationPlan: Sendable {
             }
         }
         self.screen = numbering.screenLiterals.isEmpty ? nil : LiteralScreen(numbering.screenLiterals)
+        var uriParts = self.screen == nil ? nil
+            : URIParts(targets: targets, rawChains: numbering.rawChains, screenLiterals: numbering.screenLiterals)
         var screenTargets: [ScreenTarget] = []
         var screenChains: [ScreenChain] = []
         // Lays out a phase's screen targets; returns their range.
@@ -130,6 +137,9 @@ struct EvaluationPlan: Sendable {
         }
         self.headerScreen = layOutScreen(self.headerRules)
         self.bodyScreen = layOutScreen(self.bodyRules)
+        uriParts?.place(in: screenTargets, chains: screenChains, header: self.headerScreen, body: self.bodyScreen)
+        self.uriParts = uriParts
+        self.uriRaw = uriParts.map { numbering.rawChains[Int($0.uri)] } ?? -1
         var shapeChecks: [Int32] = []
         func shapes(_ rules: [RuleProgram]) -> [RuleShape] {
             rules.map { rule in
