@@ -53,14 +53,7 @@ extension RequestCache {
         }
         }
         }
-        bodyPieces.names.union = groups.0.summary
-        bodyPieces.names.unchangedByAll = groups.0.unchanged
-        bodyPieces.names.longest = longest.0
-        bodyPieces.values.union = groups.1.summary
-        bodyPieces.values.unchangedByAll = groups.1.unchanged
-        bodyPieces.values.longest = longest.1
-        bodyPieces.textLength = body.count
-        bodyPieces.ready = true
+        bodyPieces.finish(groups, longest: longest, textLength: body.count)
     }
 
     /// Where `bytes` starts in the `count` bytes at `base`, or -1 when it lies elsewhere.
@@ -143,14 +136,7 @@ extension RequestCache {
         }
         }
         }
-        out.names.union = own.0.summary
-        out.names.unchangedByAll = own.0.unchanged
-        out.names.longest = longest.0
-        out.values.union = own.1.summary
-        out.values.unchangedByAll = own.1.unchanged
-        out.values.longest = longest.1
-        out.textLength = text.count
-        out.ready = true
+        out.finish(own, longest: longest, textLength: text.count)
     }
 
     /// `table` with exactly `count` elements (its capacity kept), each `filler` where new.

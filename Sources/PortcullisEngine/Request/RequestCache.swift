@@ -64,6 +64,20 @@ struct RequestCache: Sendable {
         var textLength = 0
         var names = PieceList()
         var values = PieceList()
+
+        /// Records what a pass found for names (group 0) and values (group 1) together, and
+        /// marks the pieces ready.
+        mutating func finish(_ groups: (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal),
+                             longest: (Int, Int), textLength: Int) {
+            names.union = groups.0.summary
+            names.unchangedByAll = groups.0.unchanged
+            names.longest = longest.0
+            values.union = groups.1.summary
+            values.unchangedByAll = groups.1.unchanged
+            values.longest = longest.1
+            self.textLength = textLength
+            ready = true
+        }
     }
 
     /// Summaries of one kind of piece, as `summarize` hands them on, and their memos, as
