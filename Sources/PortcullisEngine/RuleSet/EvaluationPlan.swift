@@ -577,8 +577,6 @@ struct SlotNumbering {
         return 0
     }
 
-    static func requiredLiterals(of op: any MatchOperator) -> Set<[UInt8]>? { requiredLiteralSets(of: op).first }
-
     /// The literal sets each of which every match of `op` contains one string of (at most two,
     /// the most selective first); empty when none is known.
     static func requiredLiteralSets(of op: any MatchOperator) -> [Set<[UInt8]>] {
