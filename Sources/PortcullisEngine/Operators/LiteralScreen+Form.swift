@@ -206,13 +206,13 @@ private struct FormCut {
         let outputs = e >= LiteralScreen.Tables.hasOutputs
         if part == .past {
             mine[b] = 1
-            if outputs { reached(s, room: 0) }
+            if outputs { reached(e, room: 0) }
             return (s, changed, mine)
         }
         if b == LiteralScreen.Tables.ampersand || (b == LiteralScreen.Tables.equals && part == .name) {
             seen[b] = 1
             // No name or value holds the byte: its literals are the whole text's only.
-            if outputs { reached(s, room: 0) }
+            if outputs { reached(e, room: 0) }
             boundary(b == LiteralScreen.Tables.ampersand, p - 1, changed)
             start = p
             hits = Hits()
@@ -224,11 +224,11 @@ private struct FormCut {
             encoded = true
             escaped = true
             seen[768 &+ b] = 1
-            if outputs { reached(s, room: p - start) }
+            if outputs { reached(e, room: p - start) }
             return (s, changed, seen + 768)
         }
         mine[b] = 1
-        if outputs { reached(s, room: p - start) }
+        if outputs { reached(e, room: p - start) }
         return (s, changed | changing[b], mine)
     }
 
@@ -321,17 +321,10 @@ private struct FormCut {
         }
     }
 
-    /// Reaching state offset `s` (it has outputs): all of them to the whole text's hits; to
-    /// the current name's or value's, those of the deepest state that fits in its `room`
-    /// bytes so far.
+    /// Reaching the state of `entry` (it has outputs): as the piece pass does
+    /// (`LiteralScreen.Tables.reached`), the current name or value having `room` bytes so far.
     @inline(__always)
-    private mutating func reached(_ s: Int, room: Int) {
-        var t = s / tables.classCount
-        whole.low |= tables.outLow[t]
-        whole.high |= tables.outHigh[t]
-        let fits = Int32(truncatingIfNeeded: room)
-        while tables.depth[t] > fits { t = Int(tables.fail[t]) }
-        hits.low |= tables.outLow[t]
-        hits.high |= tables.outHigh[t]
+    private mutating func reached(_ entry: UInt32, room: Int) {
+        _ = tables.reached(entry, room: room, whole: &whole, piece: &hits)
     }
 }

@@ -232,7 +232,7 @@ extension LiteralScreen.Tables {
     /// the piece has so far (none in a gap: `room` 0). Returns the state's offset (the scan's
     /// next `s`).
     @inline(never)
-    private func reached(_ entry: UInt32, room: Int, whole: inout Hits, piece: inout Hits) -> Int {
+    func reached(_ entry: UInt32, room: Int, whole: inout Hits, piece: inout Hits) -> Int {
         let s = Int(entry & ~Self.hasOutputs)
         var t = s / classCount
         whole.low |= outLow[t]
