@@ -198,15 +198,9 @@ struct RequestCache: Sendable {
         owner = set
         Self.fill(&targetIndex, count: set.plan.targets.count)
         Self.fill(&chainIndex, count: set.plan.chainCount)
-        Self.clear(&targets)
+        release()
         targets.reserveCapacity(set.plan.targets.count)
-        pending = 0
-        Self.clear(&chains)
-        Self.clear(&shares)
         chains.reserveCapacity(min(set.plan.chainCount, 64))
-        Self.clear(&summaries)
-        bodyPieces.ready = false
-        Self.clear(&memos)
         known = TargetBits()
         present = TargetBits()
         resolved = ChainBits()
