@@ -81,10 +81,12 @@ public enum URLEncodedArguments {
         return (overflow ? limit : pairs, overflow)
     }
 
-    /// The splitting rules, in one place: hands `pair` each argument's name and value (offsets
-    /// from `base`) and whether each must be decoded, at most `limit` of them (negative: no
-    /// limit), after telling `reserve` how many there may be. Returns true when more than
-    /// `limit` non-empty pairs were present.
+    /// The splitting rules as `parse` applies them (the form body's pass, `FormCut` in
+    /// `LiteralScreen+Form.swift`, applies the same ones as it scans, and
+    /// `formPassCutsAsTheParserDoes` holds it to them): hands `pair` each argument's name and
+    /// value (offsets from `base`) and whether each must be decoded, at most `limit` of them
+    /// (negative: no limit), after telling `reserve` how many there may be. Returns true when
+    /// more than `limit` non-empty pairs were present.
     @inline(__always)
     private static func pairs(_ base: UnsafePointer<UInt8>, count end: Int, limit: Int, reserve: (Int) -> Void,
                               _ pair: (Range<Int>, Range<Int>, Bool, Bool) -> Void) -> Bool {
