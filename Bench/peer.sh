@@ -21,9 +21,10 @@ PEER=$SHARED_DIR/bench/peer_bench.sh
 [ -x "$PEER" ] || { echo "error: $PEER not found; the benchmark harness lives in ../shared/bench" >&2; exit 1; }
 
 # shellcheck disable=SC2086  # SWIFT_FLAGS is a list of flags
-swift build ${SWIFT_FLAGS:-} -c release
+# Static Swift runtime and Foundation, as `make release` builds it (see the Makefile).
+swift build ${SWIFT_FLAGS:-} -c release --static-swift-stdlib
 # shellcheck disable=SC2086
-BIN=$(swift build ${SWIFT_FLAGS:-} -c release --show-bin-path)/portcullis
+BIN=$(swift build ${SWIFT_FLAGS:-} -c release --static-swift-stdlib --show-bin-path)/portcullis
 [ -x "$BIN" ] || { echo "error: release build produced no $BIN" >&2; exit 1; }
 
 # Our own output directory unless the caller chose one, so the summary can be found afterwards.
