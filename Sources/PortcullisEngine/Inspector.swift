@@ -963,7 +963,17 @@ public struct Inspector: Sendable {
         for k in range {
             let group = groups.groups[k]
             if group.chainBits.isSubset(of: state.cache.resolved) { continue }
-            guard group.source.isLacking(in: request, name: groups.name(of: group)) else { continue }
+            if group.nameBit != 0 {
+                // A field name: looked up with the others in one pass over the fields.
+                if !state.cache.fieldNamesRead {
+                    state.cache.fieldNames = request.fieldNames(in: groups.fieldNames)
+                    state.cache.fieldNamesRead = true
+                }
+                if state.cache.fieldNames & group.nameBit != 0
+                    && (group.source == .header || !request.lacksCookies) { continue }
+            } else if !group.source.isLacking(in: request, name: groups.name(of: group)) {
+                continue
+            }
             state.cache.resolved.formUnion(group.chainBits)
             state.cache.known.formUnion(group.targetBits)
             lacking |= 1 &<< UInt64(k - range.lowerBound)

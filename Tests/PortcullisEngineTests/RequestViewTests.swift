@@ -379,6 +379,28 @@ private func viewOf(_ raw: String, body: [UInt8] = []) throws -> RequestView {
 
     static let partSources: [AbsentSource] = [.queryArguments, .cookies, .parsedBody]
 
+    /// One pass over the fields (`fieldNames(in:)`) finds exactly the names a field has, as the
+    /// walk per name does: names in several cases, names sharing a bucket, names of no field.
+    @Test("field names in one pass", arguments: viewTable)
+    func fieldNamesInOnePassAgreeWithEachName(_ row: ReqViewCase) throws {
+        let (head, body) = try parseRequest([Array(row.raw.utf8)]).get()
+        let view = makeView(row, head, body)
+        var names = view.values(for: TargetSelector(kind: .headerNames)).map { Array($0.value) }
+        names += names.map { Array($0.dropLast()) } + names.map { $0 + [UInt8(ascii: "x")] }
+        names += names.map { $0.map { $0 ^ 0x20 } }   // the other case (and a non-letter changed)
+        names += ["Cookie", "cookie", "User-Agent", "X-Filename", "X_Filename", "Referer", "Host"].map { Array($0.utf8) }
+        // Tables of at most 64 names, so every name gets a bit.
+        for start in stride(from: 0, to: names.count, by: 32) {
+            let table = FieldNameTable(Array(names[start..<min(start + 32, names.count)]))
+            let found = view.fieldNames(in: table)
+            for k in 0..<table.count {
+                let name = Array(table.name(k))
+                let lacking = name.withUnsafeBufferPointer { AbsentSource.header.isLacking(in: view, name: $0) }
+                #expect((found & (1 << UInt64(k)) == 0) == lacking, "\(String(decoding: name, as: UTF8.self))")
+            }
+        }
+    }
+
     @Test func viewTableLacksAndHasEachPart() throws {
         for source in Self.partSources {
             let lacking = try viewTable.map { row in

@@ -108,6 +108,11 @@ struct RequestCache: Sendable {
     /// are all resolved and whose bit is not here cannot match any of its values.
     var candidates = LiteralScreen.Hits()
 
+    /// The bits of the plan's `ScreenGroups.fieldNames` that the request's fields have, once
+    /// `fieldNamesRead` (found at the first phase that asks; the head is the same in both).
+    var fieldNames: UInt64 = 0
+    var fieldNamesRead = false
+
     /// Some body slot may have been read since the last `reset`: a phase that reads the body
     /// ran (`enter`). Until then `forgetBody` has nothing to forget.
     var bodyRead = false
@@ -205,6 +210,7 @@ struct RequestCache: Sendable {
         present = TargetBits()
         resolved = ChainBits()
         candidates = LiteralScreen.Hits()
+        fieldNamesRead = false
         bodyRead = false
     }
 

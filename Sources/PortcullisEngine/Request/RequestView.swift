@@ -331,6 +331,29 @@ public final class RequestView {
         }
     }
 
+    /// The bits (`FieldNameTable`) of the names in `table` that some field has (any case): one
+    /// pass over the fields, a bucket load per field and a compare per candidate name.
+    func fieldNames(in table: FieldNameTable) -> UInt64 {
+        head.storage.withUnsafeBufferPointer { s in
+            head.fields.withUnsafeBufferPointer { fields in
+                var found: UInt64 = 0
+                for field in fields where !field.name.isEmpty {
+                    let length = field.name.count
+                    var candidates = table.buckets[FieldNameTable.bucket(length: length, first: s[field.name.lowerBound])]
+                    while candidates != 0 {
+                        let k = candidates.trailingZeroBitCount
+                        let name = table.name(k)
+                        if name.count == length && Self.sameName(s, field.name.lowerBound, name) {
+                            found |= 1 &<< UInt64(k)
+                        }
+                        candidates &= candidates &- 1
+                    }
+                }
+                return found
+            }
+        }
+    }
+
     /// Whether the field name at `start` in the head's bytes `s`, of `n.count` bytes, is `n` in
     /// any case. Most requests spell a name as the rule does: one compare, folding only when
     /// that differs.

@@ -23,6 +23,18 @@ enum AbsentSource: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// The source whose absence leaves `kind` exactly one empty value: `query` when there is
+    /// no query string, `body` when there is no body. Chains that leave the empty value as it is
+    /// give nothing a literal can be found in, so their slots are resolved with the source's
+    /// group without reading the target; nil for other kinds.
+    static func emptyValueSource(of kind: TargetKind) -> AbsentSource? {
+        switch kind {
+        case .query: return .queryArguments
+        case .body: return .parsedBody
+        default: return nil
+        }
+    }
+
     /// True when `request` lacks this part (so every target of it is absent); false when it
     /// has it or it cannot be told without reading the targets. `name`: a `header` group's field
     /// name (unused by the others).
@@ -40,7 +52,10 @@ enum AbsentSource: UInt8, CaseIterable, Sendable {
 /// The screen targets (`EvaluationPlan.headerScreen`/`bodyScreen`) of one phase that one
 /// `AbsentSource` holds: when the request lacks it, they are all marked absent at once, as
 /// `Inspector.resolveAll` would find them one by one (their target slots read and absent, their
-/// chain slots resolved), without reading any.
+/// chain slots resolved), without reading any. The group of the query or the body also
+/// resolves the chain slots over `query` or `body` that leave the empty value unchanged
+/// (`AbsentSource.emptyValueSource`): their target has one empty value, which holds no literal,
+/// so they add no candidate (the target itself stays unread).
 struct ScreenGroup: Sendable {
     var chainBits = ChainBits()
     var targetBits = TargetBits()
@@ -51,6 +66,9 @@ struct ScreenGroup: Sendable {
     /// A `header` group's field name: `ScreenGroups.names[firstName..<endName]`.
     var firstName: Int32 = 0
     var endName: Int32 = 0
+    /// A `header` group's name's bit in `ScreenGroups.fieldNames`, the `Cookie` bit for the
+    /// `cookies` group; 0 when it has none (then the request is asked by name).
+    var nameBit: UInt64 = 0
 }
 
 /// Each phase's non-empty `ScreenGroup`s (at most 64), in flat memory read without reference counting
@@ -59,13 +77,17 @@ struct ScreenGroups: @unchecked Sendable {
     let groups: UnsafePointer<ScreenGroup>
     let targetSlots: UnsafePointer<Int32>
     let names: UnsafePointer<UInt8>
+    /// The `header` groups' names and `Cookie`: which of them a request has is found in one pass
+    /// over its fields (`RequestView.fieldNames(in:)`).
+    let fieldNames: FieldNameTable
     /// The header phase's groups and the body phase's (ranges of `groups`).
     let headerGroups: Range<Int>
     let bodyGroups: Range<Int>
 
     /// The groups of the header phase's and the body phase's screen targets (ranges of
     /// `screenTargets`, over the target slots' selectors `targets`).
-    init(header: Range<Int>, body: Range<Int>, targets: [TargetSelector], screenTargets: [ScreenTarget]) {
+    init(header: Range<Int>, body: Range<Int>, targets: [TargetSelector], screenTargets: [ScreenTarget],
+         screenChains: [ScreenChain]) {
         var groups: [ScreenGroup] = []
         var targetSlots: [Int32] = []
         var names: [UInt8] = []
@@ -82,7 +104,14 @@ struct ScreenGroups: @unchecked Sendable {
                     targetSlots.append(screenTargets[i].target)
                 }
                 group.endTarget = Int32(targetSlots.count)
-                if group.endTarget > group.firstTarget { groups.append(group) }
+                for i in phase where AbsentSource.emptyValueSource(of: targets[Int(screenTargets[i].target)].kind) == source {
+                    let target = screenTargets[i]
+                    for c in Int(target.firstChain)..<Int(target.endChain)
+                    where screenChains[c].mask & ~TransformationIdentity.unchangedWhenEmpty == 0 {
+                        group.chainBits.insert(Int(screenChains[c].slot))
+                    }
+                }
+                if group.endTarget > group.firstTarget || group.chainBits != ChainBits() { groups.append(group) }
             }
             // At most 64 groups a phase (`Inspector.markAbsentSources` keeps them in a word);
             // header targets beyond are read by `resolveAll` as before.
@@ -103,6 +132,19 @@ struct ScreenGroups: @unchecked Sendable {
             }
             ranges.append(first..<groups.count)
         }
+        let cookie = Array("Cookie".utf8)
+        let hasCookies = groups.contains { $0.source == .cookies }
+        let fieldNames = FieldNameTable((hasCookies ? [cookie] : []) + groups.compactMap { group in
+            group.source == .header ? Array(names[Int(group.firstName)..<Int(group.endName)]) : nil
+        })
+        for k in groups.indices {
+            switch groups[k].source {
+            case .header: groups[k].nameBit = fieldNames.bit(of: Array(names[Int(groups[k].firstName)..<Int(groups[k].endName)]))
+            case .cookies: groups[k].nameBit = fieldNames.bit(of: cookie)
+            case .queryArguments, .parsedBody: break
+            }
+        }
+        self.fieldNames = fieldNames
         self.groups = PlanTables.copy(groups)
         self.targetSlots = PlanTables.copy(targetSlots)
         self.names = PlanTables.copy(names)
@@ -120,6 +162,7 @@ struct ScreenGroups: @unchecked Sendable {
         groups.deallocate()
         targetSlots.deallocate()
         names.deallocate()
+        fieldNames.deallocate()
     }
 }
 

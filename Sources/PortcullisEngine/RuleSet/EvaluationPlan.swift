@@ -155,7 +155,7 @@ struct EvaluationPlan: Sendable {
         let headerShapes = shapes(self.headerRules)
         let bodyShapes = shapes(self.bodyRules)
         let groups = ScreenGroups(header: self.headerScreen, body: self.bodyScreen, targets: targets,
-                                  screenTargets: screenTargets)
+                                  screenTargets: screenTargets, screenChains: screenChains)
         let tables = PlanTables(PlanPointers(
             checks: PlanTables.copy(numbering.checkInfo),
             targets: PlanTables.copy(numbering.checkTargets),
