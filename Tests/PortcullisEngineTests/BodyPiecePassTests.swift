@@ -146,7 +146,9 @@ import Testing
 
     /// Compares the pass that cuts `body` (`RequestCache.summarizeForm`, told the count
     /// `URLEncodedArguments.shape` gives) with the pass over its parsed arguments.
-    static func compareCuts(_ body: [UInt8], _ screen: LiteralScreen.Tables, exact: Bool, limit: Int) {
+    /// (`laneMinimum`: the shortest body walked in two lanes.)
+    static func compareCuts(_ body: [UInt8], _ screen: LiteralScreen.Tables, exact: Bool, limit: Int,
+                            laneMinimum: Int = LiteralScreen.Tables.formLaneMinimum) {
         let text = String(decoding: body, as: UTF8.self) + " (limit \(limit))"
         let (args, overflow) = URLEncodedArguments.parse(body, limit: limit)
         let shape = body.withUnsafeBufferPointer { bytes in
@@ -158,7 +160,8 @@ import Testing
         parsed.summarizeBodyPieces(args, body: body, screen: screen, exactBytes: exact)
         var cut = RequestCache()
         body.withUnsafeBytes {
-            cut.summarizeForm($0, count: shape.arguments, limit: limit, screen: screen, exactBytes: exact)
+            cut.summarizeForm($0, count: shape.arguments, limit: limit, screen: screen, exactBytes: exact,
+                              laneMinimum: laneMinimum)
         }
         #expect(cut.bodyPieces.ready)
         #expect(cut.bodyPieces.whole.bytes == parsed.bodyPieces.whole.bytes, "\(text)")

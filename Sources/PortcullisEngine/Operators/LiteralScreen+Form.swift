@@ -13,11 +13,14 @@ extension LiteralScreen.Tables {
     /// Summarizes `text` whole (returned, exact) and each of its
     /// arguments (at most `limit`; negative: no limit) into `outputs`, as the piece pass does;
     /// `groups` gets what each group holds together and `longest` each group's longest length.
-    /// `count` is how many arguments the text has (`URLEncodedArguments.shape`).
+    /// `count` is how many arguments the text has (`URLEncodedArguments.shape`). A text of at
+    /// least `laneMinimum` bytes is walked in two lanes at once (`scanFormInLanes`); the result
+    /// is the same.
     func summarizeForm(_ text: UnsafeRawBufferPointer, count: Int, limit: Int, exactBytes: Bool,
                        into outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput),
                        groups: inout (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal),
-                       longest: inout (Int, Int)) -> RequestCache.ValueSummary {
+                       longest: inout (Int, Int),
+                       laneMinimum: Int = Self.formLaneMinimum) -> RequestCache.ValueSummary {
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self), !text.isEmpty else {
             precondition(count == 0, "arguments of an empty text")
             return RequestCache.ValueSummary()
@@ -28,7 +31,11 @@ extension LiteralScreen.Tables {
             let seen = UnsafeMutableRawPointer(flags).bindMemory(to: UInt8.self, capacity: 1024)
             var cut = FormCut(self, seen, base, limit: limit, capacity: count, exactBytes: exactBytes, outputs)
             TransformationIdentity.changing.withUnsafeBufferPointer { changing in
-                scanForm(base, text.count, &cut, changing.baseAddress!)
+                if let split = formSplit(base, text.count, laneMinimum: laneMinimum) {
+                    scanFormInLanes(base, text.count, split, &cut, changing.baseAddress!)
+                } else {
+                    scanForm(base, base + text.count, 0, 0, cut.table, &cut, changing.baseAddress!)
+                }
             }
             precondition(cut.argument == count, "the form's pass cut \(cut.argument) arguments, not \(count)")
             groups = cut.groups
@@ -48,16 +55,17 @@ extension LiteralScreen.Tables {
     /// The loop: per byte the automaton step, then (unless the step's entry is at or above
     /// `separatorFloor`) the byte's flag in its group's table and its `changing` bits into the
     /// piece's register. An entry at or above the floor goes to `FormCut.step` with the byte.
+    /// It walks `start..<end` from state `s`, with the current piece's `changed` bits and `mine`
+    /// its flags table, and ends the cut there.
     @inline(__always)
-    private func scanForm(_ base: UnsafePointer<UInt8>, _ length: Int, _ cut: inout FormCut,
-                          _ changing: UnsafePointer<UInt64>) {
+    func scanForm(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ s: Int, _ changed: UInt64,
+                  _ mine: UnsafeMutablePointer<UInt8>, _ cut: inout FormCut, _ changing: UnsafePointer<UInt64>) {
         // Locals, so the loop keeps them in registers.
         let classes = classes, table = table, floor = separatorFloor
-        var s = 0
-        var p = base
-        var changed: UInt64 = 0
-        var mine = cut.table
-        let end = base + length
+        var s = s
+        var p = start
+        var changed = changed
+        var mine = mine
         // Four bytes a round; a boundary or a state with outputs is handled where it is reached,
         // and the round starts again after it.
         let last = end - 3
@@ -118,8 +126,8 @@ extension LiteralScreen.Tables {
 
 /// What the form's pass knows besides its registers: where the current name or value began,
 /// which argument it belongs to, its hits, and the outputs. Touched only at boundaries and
-/// at states with outputs.
-private struct FormCut {
+/// at states with outputs. A lane of the pass (`scanFormInLanes`) has its own.
+struct FormCut {
     typealias Hits = LiteralScreen.Hits
 
     /// Where the pass is: in a pair's name (or before it), in its value, or past the last
@@ -160,6 +168,31 @@ private struct FormCut {
         self.outputs = outputs
         start = base
         if limit == 0 { part = .past }
+    }
+
+    /// A cut that begins at `start`, just after an `&`, with `argument` arguments before it
+    /// (already at most `limit`): what the pass is at that point, but for its totals.
+    init(_ tables: LiteralScreen.Tables, _ seen: UnsafeMutablePointer<UInt8>, _ start: UnsafePointer<UInt8>,
+         argument: Int, limit: Int, capacity: Int, exactBytes: Bool,
+         _ outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput)) {
+        self.init(tables, seen, start, limit: limit, capacity: capacity, exactBytes: exactBytes, outputs)
+        self.argument = argument
+        part = argument == limit ? .past : .name
+    }
+
+    /// Takes in `later`, the cut of the text after this one's: the totals of both, and where
+    /// `later` ended.
+    mutating func append(_ later: FormCut) {
+        whole.low |= later.whole.low
+        whole.high |= later.whole.high
+        groups.0.summary.formUnion(later.groups.0.summary)
+        groups.0.unchanged &= later.groups.0.unchanged
+        groups.1.summary.formUnion(later.groups.1.summary)
+        groups.1.unchanged &= later.groups.1.unchanged
+        longest = (max(longest.0, later.longest.0), max(longest.1, later.longest.1))
+        escaped = escaped || later.escaped
+        argument = later.argument
+        part = later.part
     }
 
     /// The flags table the loop starts with.

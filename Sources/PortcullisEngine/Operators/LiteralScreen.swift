@@ -39,6 +39,10 @@ struct LiteralScreen: Sendable {
         /// last), or states with outputs: one compare in a form's pass (`summarizeForm`) finds
         /// both, so its arguments' boundaries and escapes cost nothing per byte.
         let separatorFloor: UInt32
+        /// The depth of the deepest of those states: the state just after a form byte stands for
+        /// at most this many bytes of text, so a scan started that many bytes before is in it
+        /// too (how a form's pass starts a second lane at an `&`, `summarizeFormInLanes`).
+        let separatorDepth: Int
 
         /// The bit of a `table` entry that says its state has outputs.
         static let hasOutputs: UInt32 = 0x8000_0000
@@ -178,7 +182,8 @@ struct LiteralScreen: Sendable {
         owner = Owner(Tables(classes: copy(classes), classCount: classCount, table: copy(table),
                              outLow: copy(outLow), outHigh: copy(outHigh), depth: copy(depth),
                              fail: copy(fail.map { Int32($0) }),
-                             separatorFloor: UInt32(firstSeparator * classCount)))
+                             separatorFloor: UInt32(firstSeparator * classCount),
+                             separatorDepth: Int(depth[firstSeparator...].max() ?? 0)))
     }
 
     /// The checks whose literals occur in `value`.

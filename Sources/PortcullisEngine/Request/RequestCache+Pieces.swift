@@ -26,9 +26,10 @@ extension RequestCache {
     /// `URLEncodedArguments.shape` counted them) in one pass that cuts it as it goes
     /// (`LiteralScreen.Tables.summarizeForm`), without making values: a name or value that needs
     /// no decoding is its bytes in the body, one that does is decoded and summarized on its own.
-    /// Fills `bodyPieces`.
+    /// Fills `bodyPieces`. (`laneMinimum`: tests set it to walk short bodies in lanes.)
     mutating func summarizeForm(_ body: UnsafeRawBufferPointer, count: Int, limit: Int,
-                                screen: LiteralScreen.Tables, exactBytes: Bool) {
+                                screen: LiteralScreen.Tables, exactBytes: Bool,
+                                laneMinimum: Int = LiteralScreen.Tables.formLaneMinimum) {
         Self.size(&bodyPieces.names.summaries, count, ValueSummary())
         Self.size(&bodyPieces.values.summaries, count, ValueSummary())
         Self.size(&bodyPieces.names.memos, count, 0)
@@ -48,7 +49,7 @@ extension RequestCache {
                                                  unchanged: nameMemos.baseAddress ?? memoStub),
                        LiteralScreen.PieceOutput(summaries: valueSummaries.baseAddress ?? stub,
                                                  unchanged: valueMemos.baseAddress ?? memoStub)),
-                groups: &groups, longest: &longest)
+                groups: &groups, longest: &longest, laneMinimum: laneMinimum)
         }
         }
         }

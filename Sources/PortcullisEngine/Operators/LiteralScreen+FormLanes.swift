@@ -1,0 +1,152 @@
+/// The form's pass in two lanes: a long body is split just after an `&` near its middle and
+/// both halves are walked in one loop, a byte of each per round.
+///
+/// Why: the automaton step is one dependent chain per byte (the next table index is the entry
+/// just loaded), so a single walk runs at the latency of a load, not at the rate the processor
+/// can issue its instructions; two chains that do not depend on each other overlap.
+///
+/// Why it is exact: the automaton's state after a text is its longest suffix that is a state.
+/// Just after an `&` that state stands for at most `separatorDepth` bytes, so the second lane,
+/// started at the root that many bytes before the split (those bytes walked without recording
+/// anything), is at the split in the state the single walk would be in. And just after an `&`
+/// the single walk's cut (`FormCut`) is at the start of a name (or past the `limit`), its
+/// piece's hits, bits and escapes empty, having cut as many arguments as
+/// `URLEncodedArguments.shape` counts before the split (at most `limit`): the second lane's cut
+/// starts there. Each lane writes its own arguments' outputs and sets the shared "seen" flags;
+/// the totals (literal hits, group unions and memos, longest lengths, escapes) are joined after.
+extension LiteralScreen.Tables {
+    /// Shortest form body walked in lanes: below it, finding the split and joining the lanes
+    /// costs more than the overlap saves.
+    static let formLaneMinimum = 512
+
+    /// Where to split a form body of `length` bytes at `base` into two lanes: the offset just
+    /// after the `&` nearest its middle, or nil when the body is shorter than `laneMinimum` or
+    /// has no `&` that leaves each lane a quarter of it.
+    func formSplit(_ base: UnsafePointer<UInt8>, _ length: Int, laneMinimum: Int) -> Int? {
+        guard length >= laneMinimum, length >= 4 else { return nil }
+        let middle = length / 2
+        let quarter = length / 4
+        let ampersand = UInt8(Self.ampersand)
+        // The first `&` from the middle on that leaves the second lane a quarter (memchr), and
+        // the last before the middle that leaves the first lane one.
+        let after = ByteScan.first(ampersand, base, from: middle, to: length &- quarter)
+        var before = middle &- 1
+        while before >= quarter && base[before] != ampersand { before &-= 1 }
+        let hasBefore = before >= quarter
+        if after < length &- quarter && (!hasBefore || after &- middle <= middle &- before) { return after &+ 1 }
+        return hasBefore ? before &+ 1 : nil
+    }
+
+    /// The pass over the `length` bytes at `base` in two lanes split at `split` (just after an
+    /// `&`, both lanes non-empty): `cut` (the first lane's, set at the text's start) ends with
+    /// what a single walk's cut would hold.
+    @inline(__always)
+    func scanFormInLanes(_ base: UnsafePointer<UInt8>, _ length: Int, _ split: Int, _ cut: inout FormCut,
+                         _ changing: UnsafePointer<UInt64>) {
+        let before = URLEncodedArguments.shape(base, count: split, limit: -1).arguments
+        let limit = cut.limit
+        var later = FormCut(self, cut.seen, base + split, argument: limit >= 0 ? min(before, limit) : before,
+                            limit: limit, capacity: cut.capacity, exactBytes: cut.exactBytes, cut.outputs)
+        let first = later.argument
+        // Locals, so the loop keeps them in registers.
+        let classes = classes, table = table, floor = separatorFloor
+        // The second lane's state at the split, from the bytes just before it.
+        var sB = 0
+        var w = base + max(0, split &- separatorDepth)
+        let splitPoint = base + split
+        while w < splitPoint {
+            sB = Int(table[sB &+ Int(classes[Int(w[0])])] & ~Self.hasOutputs)
+            w += 1
+        }
+        // Both lanes a byte a round while the shorter has bytes; a round in which either
+        // reaches the floor is finished here, with the cuts' steps.
+        let rounds = min(split, length &- split)
+        var lanes = FormLanes(classes: classes, table: table, floor: floor, a: base + rounds, b: splitPoint + rounds,
+                              i: -rounds, sB: sB, mineA: cut.table, mineB: later.table)
+        while lanes.walk() {
+            let after = lanes.i
+            if lanes.eA >= floor {
+                (lanes.sA, lanes.changedA, lanes.mineA) = cut.step(lanes.eA, lanes.bA, lanes.a + after, lanes.changedA,
+                                                                   lanes.mineA, changing)
+            } else {
+                lanes.mineA[lanes.bA] = 1
+                lanes.changedA |= changing[lanes.bA]
+                lanes.sA = Int(lanes.eA)
+            }
+            if lanes.eB >= floor {
+                (lanes.sB, lanes.changedB, lanes.mineB) = later.step(lanes.eB, lanes.bB, lanes.b + after, lanes.changedB,
+                                                                     lanes.mineB, changing)
+            } else {
+                lanes.mineB[lanes.bB] = 1
+                lanes.changedB |= changing[lanes.bB]
+                lanes.sB = Int(lanes.eB)
+            }
+        }
+        let pA = lanes.a, pB = lanes.b, sA = lanes.sA, changedA = lanes.changedA, mineA = lanes.mineA
+        sB = lanes.sB
+        let changedB = lanes.changedB, mineB = lanes.mineB
+        // The longer lane's rest alone.
+        scanForm(pA, splitPoint, sA, changedA, mineA, &cut, changing)
+        scanForm(pB, base + length, sB, changedB, mineB, &later, changing)
+        precondition(cut.argument == first, "the form's lanes disagree at their split")
+        cut.append(later)
+    }
+}
+
+/// The registers of the form pass's two lanes, and the loop that walks them together: a
+/// function of its own, so the loop has every register (no call inside it) and the cuts' steps
+/// are made between its runs.
+struct FormLanes {
+    let classes: UnsafePointer<UInt8>
+    let table: UnsafePointer<UInt32>
+    let floor: UInt32
+    /// Where each lane's rounds end: a round reads `a[i]` and `b[i]`, `i` counting up to 0.
+    let a: UnsafePointer<UInt8>
+    let b: UnsafePointer<UInt8>
+    var i: Int
+    var sA = 0
+    var sB: Int
+    var changedA: UInt64 = 0
+    var changedB: UInt64 = 0
+    var mineA: UnsafeMutablePointer<UInt8>
+    var mineB: UnsafeMutablePointer<UInt8>
+    /// The round `walk` stopped at: each lane's byte and entry (not yet taken in).
+    var bA = 0
+    var bB = 0
+    var eA: UInt32 = 0
+    var eB: UInt32 = 0
+
+    /// Walks rounds until one in which a lane's entry is at or above the floor (true: that
+    /// round's bytes and entries are in `bA`, `eA`, `bB`, `eB`, `i` is past it) or until the
+    /// rounds are done (false).
+    @inline(never)
+    mutating func walk() -> Bool {
+        TransformationIdentity.changing.withUnsafeBufferPointer { changing in
+            let changing = changing.baseAddress!
+            // Locals, so the loop keeps them in registers.
+            let classes = classes, table = table, floor = floor, a = a, b = b
+            var i = i, sA = sA, sB = sB, changedA = changedA, changedB = changedB
+            let mineA = mineA, mineB = mineB
+            while i < 0 {
+                let bA = Int(a[i])
+                let bB = Int(b[i])
+                let eA = table[sA &+ Int(classes[bA])]
+                let eB = table[sB &+ Int(classes[bB])]
+                i &+= 1
+                if eA >= floor || eB >= floor {
+                    (self.bA, self.bB, self.eA, self.eB) = (bA, bB, eA, eB)
+                    (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
+                    return true
+                }
+                mineA[bA] = 1
+                changedA |= changing[bA]
+                sA = Int(eA)
+                mineB[bB] = 1
+                changedB |= changing[bB]
+                sB = Int(eB)
+            }
+            (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
+            return false
+        }
+    }
+}
