@@ -4,8 +4,13 @@
 #
 #   Bench/peer.sh [-r ROUNDS] [-d SECS] [-s SCENARIOS] [any other peer_bench.sh option]
 #
-# Defaults: -r 2 -d 6 -W 1 -s get,args,post,attack,close (about 10 minutes on 2 cores; later
-# options override them). Afterwards it measures the idle RSS of Portcullis with the default
+# Defaults: -r 4 -d 3 -W 1 -T modsec,haproxy,nginx -s get,args,post,attack,close (later options
+# override them). -T's order puts nginx right before the three Portcullis targets, so with the
+# harness's rotating order (each round starts one target later) nginx, Portcullis without rules and
+# Portcullis with the default rules run back to back in every round up to -r 4, and the ratios
+# Bench/table.py takes within each round compare runs seconds apart (Bench/README.md, "How `make
+# bench` measures"). Prints its expected duration first: about 11 minutes with the defaults.
+# Afterwards it measures the idle RSS of Portcullis with the default
 # rules and writes a Markdown table with the targets of issue 7 (Bench/table.py) to the output
 # directory and into README.md's bench block (BENCH_README=0 leaves README alone). Builds the
 # release binary first. Portcullis listens on 127.0.0.1:19090 (no rules), 19091 (default rules)
@@ -26,6 +31,27 @@ swift build ${SWIFT_FLAGS:-} -c release --static-swift-stdlib
 # shellcheck disable=SC2086
 BIN=$(swift build ${SWIFT_FLAGS:-} -c release --static-swift-stdlib --show-bin-path)/portcullis
 [ -x "$BIN" ] || { echo "error: release build produced no $BIN" >&2; exit 1; }
+
+# The harness's duration from its options (the last of each wins, as in peer_bench.sh): per
+# scenario, every target's warm-up plus a 1 s pause, then rounds × targets measured runs, each
+# its duration plus the harness's 1 s load sample and ~0.15 s of bookkeeping (both measured on the
+# session-14 logs: 7.15 s between 6 s runs, 22 s from a scenario's last run to the next one's first).
+bench_estimate() {
+  local r=5 d=10 w=2 s=get,args,post,attack t=direct,nginx,haproxy,modsec extras=3
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -r) r=$2; shift 2;; -d) d=$2; shift 2;; -W) w=$2; shift 2;; -s) s=$2; shift 2;; -T) t=$2; shift 2;;
+      *) shift;;
+    esac
+  done
+  local ns nt
+  ns=$(tr ',' '\n' <<<"$s" | grep -c .)
+  nt=$(( $(tr ',' '\n' <<<"$t" | grep -vc '^direct$') + 1 + extras ))
+  awk -v ns="$ns" -v nt="$nt" -v r="$r" -v d="$d" -v w="$w" 'BEGIN {
+    secs = 2 + ns * nt * (w + 1.15) + ns * r * nt * (d + 1.15)
+    printf "peer.sh: %d scenario(s) x %d targets x %d round(s) of %d s (warm-up %d s): about %d min %02d s of load runs\n",
+      ns, nt, r, d, w, secs / 60, secs % 60 }' >&2
+}
 
 # Our own output directory unless the caller chose one, so the summary can be found afterwards.
 OUT=""
@@ -55,7 +81,9 @@ targets=(
   --start "pc-detect=$BIN run --listen 127.0.0.1:19092 --upstream http://127.0.0.1:19081 --rules $DETECT"
   pc-detect=127.0.0.1:19092
 )
-"$PEER" -r 2 -d 6 -W 1 -s get,args,post,attack,close "${extra[@]}" "$@" "${targets[@]}"
+defaults=(-r 4 -d 3 -W 1 -T modsec,haproxy,nginx -s get,args,post,attack,close)
+bench_estimate "${defaults[@]}" "$@"
+"$PEER" "${defaults[@]}" "${extra[@]}" "$@" "${targets[@]}"
 
 # Idle RSS with the default rules: started alone, no traffic, read once it accepts connections.
 RSS_FILE=$OUT/idle-rss-kib.txt
