@@ -39,6 +39,9 @@ TARGET_LABEL = {
 # The comparisons the targets rest on; peer.sh orders the targets so that each pair runs back to
 # back in every round (the table's caption reports whether they did).
 PAIRS = [("nginx", "portcullis"), ("portcullis", "pc-rules")]
+# Median share of the machine (%) other processes may use during the runs before the caption says
+# the run's figures are not results.
+BUSY_PCT = 5
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 NAN = float("nan")
 
@@ -203,7 +206,10 @@ def load_note(runs):
     text = f"Other processes' share of the machine during the runs: median {statistics.median(fg):.0f} %, at most {max(fg):.0f} %"
     if bg:
         text += f" (in the second before each run: median {statistics.median(bg):.0f} %, at most {max(bg):.0f} %)"
-    return text + "."
+    text += "."
+    if statistics.median(fg) >= BUSY_PCT:
+        text += " **The machine was busy with other work during this run: its figures are not results.**"
+    return text
 
 
 def render(runs, meta, command, rss):

@@ -112,6 +112,14 @@ class RenderTests(unittest.TestCase):
         self.assertIn("median over the 4 rounds", md)
         self.assertIn("nginx and Portcullis, no rules back to back in 4 of 4 rounds", md)
 
+    def test_a_busy_machine_is_called_out(self):
+        quiet = table.render(write_raw(self.dir, drifting_rounds([1.0])), {}, "make bench", rss=None)
+        self.assertNotIn("not results", quiet)
+        runs = write_raw(self.dir, drifting_rounds([1.0]))
+        for run in runs.values():
+            run["fg"] = 40.0
+        self.assertIn("its figures are not results", table.render(runs, {}, "make bench", rss=None))
+
     def test_a_median_exactly_at_the_threshold_is_met_and_printed_with_three_digits(self):
         rows = [("args", r, t, 1, cpu) for r, (none, rules) in enumerate([(20, 29), (20, 31), (20, 32), (20, 28)], 1)
                 for t, cpu in (("portcullis", none), ("pc-rules", rules))]
