@@ -54,6 +54,12 @@ def number(text):
         return NAN
 
 
+def count(text):
+    """An error count from raw.csv; 0 where the harness wrote none."""
+    x = number(text)
+    return int(x) if x == x else 0
+
+
 def read_runs(raw: Path):
     """(scenario, round, target) → that run's figures, plus each run's position in its round."""
     runs = {}
@@ -67,7 +73,7 @@ def read_runs(raw: Path):
                 "p50": number(row["p50_us"]) / 1000,
                 "p99": number(row["p99_us"]) / 1000,
                 "cpu": number(row["tgt_cpu_us_req"]),
-                "errors": int(number(row["err_status"]) or 0) + int(number(row["err_sock"]) or 0),
+                "errors": count(row["err_status"]) + count(row["err_sock"]),
                 "bg": number(row.get("bg_pct")),
                 "fg": number(row.get("foreign_pct")),
                 "pos": position[(s, r)],

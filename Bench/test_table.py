@@ -81,6 +81,8 @@ class RatioTests(unittest.TestCase):
         ])
         q = table.ratio(runs, "get", "pc-rules", "portcullis", "cpu")
         self.assertEqual(q.per_round, [1.2])
+        self.assertEqual(table.count("NA"), 0)
+        self.assertEqual(table.count("3"), 3)
         self.assertEqual(q.text(), "1.20×")
 
     def test_text_shows_the_spread_and_one_more_digit_at_the_threshold(self):
