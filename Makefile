@@ -51,6 +51,7 @@ test: deps build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	$(DEBUG_BIN) check Rules/default.yaml Rules/examples/*.yaml
 	python3 scripts/observe.py "$(DEBUG_BIN)"
+	python3 Bench/test_table.py
 	@scripts/shared-suites.sh "$(DEBUG_BIN)" "$(SHARED)"
 
 # Compiles the shipped rule sets and runs every rule's examples.
