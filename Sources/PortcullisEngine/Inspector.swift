@@ -755,6 +755,17 @@ public struct Inspector: Sendable {
         state.cache.chains[entry].summarized = true
     }
 
+    /// The length bit (`SlotNumbering.lengthBit`) when a chain entry's longest value reaches
+    /// the screened `size` checks' floor (`SlotNumbering.screenSizeChecks`), else 0: resolving
+    /// a slot some size check reads (its readers hold the bit) adds it, as a literal hit.
+    /// Without a branch:
+    /// `floor - 1 - longest` is negative exactly when `longest` reaches the floor (`Int.max`
+    /// when no check has the bit: never).
+    @inline(__always)
+    private static func lengthBit(_ longest: Int, _ flat: PlanPointers) -> UInt64 {
+        UInt64(bitPattern: Int64((flat.lengthFloor &- 1) &- longest)) & SlotNumbering.lengthBit
+    }
+
     /// `summarize` for entry `entry` of raw chain slot `slot`: the uri's from its parts where it
     /// can be (`URIParts`).
     @inline(__always)
@@ -942,6 +953,9 @@ public struct Inspector: Sendable {
             let union = state.cache.chains[Int(raw)].union.literals
             state.cache.candidates.low |= readers.low & union.low
             state.cache.candidates.high |= readers.high & union.high
+            if readers.high & SlotNumbering.lengthBit != 0 {
+                state.cache.candidates.high |= Self.lengthBit(state.cache.chains[Int(raw)].longest, flat)
+            }
             state.cache.resolved.formUnion(bits)
             // The slots share the raw entry (as `prepareChain` would record them).
             state.cache.chainIndex.withUnsafeMutableBufferPointer { index in
@@ -1001,6 +1015,9 @@ public struct Inspector: Sendable {
         let union = state.cache.chains[entry].union.literals
         state.cache.candidates.low |= readers.low & union.low
         state.cache.candidates.high |= readers.high & union.high
+        if readers.high & SlotNumbering.lengthBit != 0 {
+            state.cache.candidates.high |= Self.lengthBit(state.cache.chains[entry].longest, ruleSet.plan.flat)
+        }
         state.cache.resolved.insert(slot)
     }
 

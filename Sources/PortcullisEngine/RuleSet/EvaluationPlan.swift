@@ -93,7 +93,7 @@ struct EvaluationPlan: Sendable {
         self.bodyChainBits = bodyChainBits
         // Each chain slot's readers: the screen bits of the checks that read it.
         var readers = [LiteralScreen.Hits](repeating: LiteralScreen.Hits(), count: chainPrograms.count)
-        for info in numbering.checkInfo where info.screenBit >= 0 {
+        for info in numbering.checkInfo where info.screenLow | info.screenHigh != 0 {
             for t in Int(info.firstTarget)..<Int(info.endTarget) {
                 let slot = Int(numbering.checkTargets[t].chain)
                 readers[slot].low |= info.screenLow
@@ -173,7 +173,8 @@ struct EvaluationPlan: Sendable {
                 ChainInfo(target: chainPrograms[$0].target, raw: numbering.rawChains[Int(chainPrograms[$0].target)],
                           mask: chainPrograms[$0].mask, readers: readers[$0])
             }),
-            groups: groups))
+            groups: groups,
+            lengthFloor: numbering.lengthFloor))
         self.tables = tables
         self.flat = tables.flat
     }
@@ -207,6 +208,10 @@ struct PlanPointers: @unchecked Sendable {
     /// Each phase's screen targets by the part of the request they are cut from, for marking
     /// them absent at once when the request lacks it (`AbsentSource`).
     let groups: ScreenGroups
+    /// Resolving a slot whose summarized entry's longest value has at least this many bytes
+    /// adds the length bit (`SlotNumbering.lengthBit`, `screenSizeChecks`) for the size checks
+    /// reading it; `Int.max` when no check has the bit.
+    let lengthFloor: Int
 }
 
 /// What preparing a chain slot needs first, as plain values: most slots are decided (every
@@ -252,7 +257,8 @@ struct CheckInfo: Sendable {
     var masked: Bool
     /// The check's chain slots as bits; valid when `chainsMasked`.
     var chainBits: ChainBits
-    /// True when the check has a screen bit and every chain slot of it has a bit: once all its
+    /// True when the check has a screen bit (or, a `size` check, the length bit:
+    /// `SlotNumbering.screenSizeChecks`) and every chain slot of it has a bit: once all its
     /// slots are resolved (absent or summarized) the check is decided from the request's
     /// `RequestCache.candidates` without walking its targets.
     var chainsMasked: Bool
@@ -486,6 +492,9 @@ struct SlotNumbering {
     var screenLiterals: [Set<[UInt8]>] = []
     var screenBits: [Set<[UInt8]>: Int] = [:]
     var preimages: [ValuePreimage] = []
+    /// The shortest longest value of a chain entry that makes its slots' size checks candidates
+    /// (`screenSizeChecks`); `Int.max` when no check has the length bit.
+    var lengthFloor = Int.max
 
     /// The screen bit for a check with `literals`; nil when the screen is full.
     mutating func screenBit(_ literals: Set<[UInt8]>) -> Int? {

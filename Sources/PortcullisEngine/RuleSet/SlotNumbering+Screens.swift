@@ -12,6 +12,7 @@ extension SlotNumbering {
         for info in checkInfo where info.screens {
             for t in Int(info.firstTarget)..<Int(info.endTarget) { summarized[Int(checkTargets[t].chain)] = true }
         }
+        var sized: [(check: Int, shortest: Int)] = []
         for index in checkInfo.indices where !checkInfo[index].screens {
             let info = checkInfo[index]
             guard (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] })
@@ -21,6 +22,7 @@ extension SlotNumbering {
                 checkInfo[index].firstFilter = Int32(filters.count)
                 filters.append(RegexPrefilter(minLength: shortest, start: nil, required: nil))
                 checkInfo[index].endFilter = Int32(filters.count)
+                sized.append((index, shortest))
                 continue
             }
             guard let literals = NeedleScreen.literals(of: checks[index].op),
@@ -36,6 +38,36 @@ extension SlotNumbering {
                 checkInfo[index].chainsMasked = (Int(info.firstTarget)..<Int(info.endTarget))
                     .allSatisfy { Int(checkTargets[$0].chain) < ChainBits.capacity }
             }
+        }
+        screenSizeChecks(sized)
+    }
+
+    /// The length bit in `LiteralScreen.Hits.high`: the screen's last bit (127), when no literal
+    /// set has it.
+    static let lengthBit: UInt64 = 1 << 63
+
+    /// Gives the `size` checks with a length prefilter (`sized`, with the shortest value each can
+    /// match) the screen's last bit when it is unused, the length bit: resolving a slot whose
+    /// summarized entry's longest value reaches `lengthFloor` (the least of their shortest
+    /// lengths) adds it to the request's candidates for the size checks reading the slot
+    /// (`Inspector.resolve`, `resolveAll`), as a literal hit would. A size check none of whose
+    /// slots holds a value that long is then decided in bulk (`Inspector.ruledOut`) instead of
+    /// walked. The automaton never reports the bit and no summary holds it: the checks keep
+    /// `screenBit` -1, so a walk still judges each value by its length alone. Nothing changes
+    /// when the screen has no bit left.
+    mutating func screenSizeChecks(_ sized: [(check: Int, shortest: Int)]) {
+        guard !sized.isEmpty, screenLiterals.count < LiteralScreen.capacity else { return }
+        let low: UInt64 = 0, high = Self.lengthBit
+        for (index, shortest) in sized {
+            let info = checkInfo[index]
+            guard !info.negated,
+                  (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({
+                      Int(checkTargets[$0].chain) < ChainBits.capacity
+                  }) else { continue }
+            checkInfo[index].screenLow = low
+            checkInfo[index].screenHigh = high
+            checkInfo[index].chainsMasked = true
+            lengthFloor = min(lengthFloor, shortest)
         }
     }
 
