@@ -1177,6 +1177,10 @@ extension Inspector {
     /// bytes, from their summary when another check (or the body's pass) made it.
     private func mayDecodeToMatch(_ preimage: Int32, _ target: CheckTarget, _ request: RequestView,
                                   _ state: inout EvaluationState) -> Bool {
+        if case .length(let shortest) = ruleSet.plan.preimages[Int(preimage)] {
+            // A `size` check: no value is longer than the part of the request it is cut from.
+            return request.lengthBound(of: ruleSet.plan.targets[Int(target.target)].kind) >= shortest
+        }
         let entry = targetEntry(Int(target.target), request, &state)
         guard entry >= 0 else { return true }
         let rawSlot = Int(ruleSet.plan.flat.chains[Int(target.chain)].raw)

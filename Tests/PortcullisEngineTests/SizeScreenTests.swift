@@ -106,6 +106,52 @@ import Testing
         }
     }
 
+    /// A `size` check over raw values of the query side (here summarized by no other check, as
+    /// rule 1004's `query`) is judged on the request target's length first: when the target is
+    /// no longer than the bound, the query is not even read; one byte over, it is, and matches.
+    @Test func sizeOnTheQueryIsJudgedOnTheRequestTarget() throws {
+        let set = try NeedleScreenTests.set("""
+              - { id: 1, name: long, action: block, when: { size: { gt: 20 }, in: [query] } }
+              - { id: 2, name: args, action: block, when: { size: { ge: 12 }, in: [query.args, path] } }
+            """)
+        for (id, shortest) in [(1, 21), (2, 12)] {
+            let info = NeedleScreenTests.check(set, rule: id)
+            #expect(info.preimage >= 0 && set.plan.preimages[Int(info.preimage)] == .length(shortest), "rule \(id)")
+        }
+        // Through a chain (even one keeping the length) or over a target the request does not
+        // bound (a header), there is no length preimage.
+        let others = try NeedleScreenTests.set("""
+              - { id: 3, name: lowered, action: block, when: { size: { gt: 20 }, in: [query], transforms: [lowercase] } }
+              - { id: 4, name: header, action: block, when: { size: { gt: 20 }, in: [query, header:x-a] } }
+            """)
+        #expect(NeedleScreenTests.check(others, rule: 3).preimage == -1)
+        #expect(NeedleScreenTests.check(others, rule: 4).preimage == -1)
+
+        let inspector = Inspector(ruleSet: set)
+        let querySlot = try #require(set.plan.targets.firstIndex { $0.kind == .query })
+        let cases: [(target: String, rule: Int?, queryRead: Bool)] = [
+            ("/p?abcdefghijklmnop", nil, false),          // 19 bytes: the query is not read
+            ("/p?q=abcdefghijklmno", 2, false),           // 20 bytes; an argument of 15
+            ("/p?q=abcdefghijklmnopqr", 2, true),         // 21 bytes, a query of 20: rule 2's argument
+            ("/p?q=abcdefghijklmnopqrs", 1, true),        // a query of 21
+            ("/abcdefghijklmnopqrstuvwxyz?a", 2, true),   // a long path, a short query
+            ("/p", nil, false),
+            ("/p?a=%41%41%41%41&b=1", nil, true),         // 21 bytes, decoded arguments of 4 and 1
+        ]
+        for c in cases {
+            let (head, body) = try EvaluationCacheTests.parsed("GET \(c.target) HTTP/1.1\r\nHost: a\r\n\r\n")
+            let request = RequestView(head: head, clientAddress: [], body: body)
+            var state = EvaluationState()
+            var scratch = EvaluationScratch()
+            let verdict = inspector.evaluate(.requestHeaders, request: request, state: &state, scratch: &scratch)
+            #expect(EvaluationCacheTests.blockingRule(verdict) == c.rule.map { RuleID($0) }, "\(c.target)")
+            #expect((state.cache.targetIndex[querySlot] != RequestCache.unread) == c.queryRead, "\(c.target)")
+            var observer = NeedleScreenTests.Unfiltered()
+            let (full, _) = inspector.decide(request, scratch: &scratch, observer: &observer)
+            #expect(EvaluationCacheTests.blockingRule(full) == c.rule.map { RuleID($0) }, "\(c.target)")
+        }
+    }
+
     /// Random queries, cookies and forms with names and values around the bounds: the screened
     /// evaluation finds exactly what the unfiltered walk finds, and both ways are reached.
     @Test func screenedSizeChecksAgreeWithTheFullWalk() throws {

@@ -177,6 +177,28 @@ public final class RequestView {
         return type
     }
 
+    // MARK: - Length bounds
+
+    /// Whether `lengthBound(of:)` bounds the values of `kind`.
+    static func boundsLength(of kind: TargetKind) -> Bool {
+        switch kind {
+        case .uri, .path, .query, .queryArgs, .queryArg, .queryArgNames, .body: return true
+        default: return false
+        }
+    }
+
+    /// A length no value of `kind` exceeds, known without extracting any (for `size` checks;
+    /// `Int.max` for the kinds `boundsLength(of:)` does not bound): the request target's for
+    /// the uri and what is cut from it (the path and query are parts of it, and decoding an
+    /// argument only shrinks it), the buffered body's for the body.
+    func lengthBound(of kind: TargetKind) -> Int {
+        switch kind {
+        case .uri, .path, .query, .queryArgs, .queryArg, .queryArgNames: return head.originFormTarget.count
+        case .body: return body.count
+        default: return Int.max
+        }
+    }
+
     // MARK: - Parts a request may lack
 
     /// No query string (nothing after a `?`): `query.args`, `query.arg:NAME` and

@@ -94,8 +94,14 @@ extension SlotNumbering {
     /// (`screenedSets`: the sets that have one), so a regex is skipped exactly where the screen
     /// would skip it on the decoded values (a regex that ran could hit its match limit). Other
     /// chains of steps that only keep, drop or case-map bytes unless an escape byte is present
-    /// get a `BytePreimage` over the same sets.
+    /// get a `BytePreimage` over the same sets. A `size` check with a lower bound over raw
+    /// values of targets the request bounds in length gets a length preimage.
     static func preimage(of check: Check, screenedSets: [Set<[UInt8]>]) -> ValuePreimage? {
+        if check.transforms.isEmpty, let shortest = shortestMatch(ofSize: check.op),
+           check.targets.allSatisfy({ RequestView.boundsLength(of: $0.kind) }) {
+            // `size > 8192` on `query`: no query shorter than that is read for it.
+            return .length(shortest)
+        }
         if check.transforms == [.base64Decode] {
             if let needle = NeedleScreen.needle(of: check.op) {
                 return Base64Preimage(literals: [needle.bytes], caseInsensitive: needle.caseInsensitive).map { .base64($0) }

@@ -83,12 +83,17 @@ struct BytePreimage: Sendable, Equatable {
 enum ValuePreimage: Sendable, Equatable {
     case base64(Base64Preimage)
     case bytes(BytePreimage)
+    /// A `size` check over raw values (no transformation) that matches no value shorter than
+    /// this, over targets whose values the request bounds in length without extracting them
+    /// (`RequestView.lengthBound(of:)`): a target whose bound is shorter is not read at all.
+    case length(Int)
 
     /// False when raw values holding (together) exactly the bytes `present` cannot make a match.
     func mayDecodeToMatch(_ present: ByteSet) -> Bool {
         switch self {
         case .base64(let preimage): return preimage.mayDecodeToMatch(present)
         case .bytes(let preimage): return preimage.mayDecodeToMatch(present)
+        case .length: return true   // judged on the request, before the values are read
         }
     }
 }
