@@ -117,6 +117,9 @@ import Testing
         for (id, shortest) in [(1, 21), (2, 12)] {
             let info = NeedleScreenTests.check(set, rule: id)
             #expect(info.preimage >= 0 && set.plan.preimages[Int(info.preimage)] == .length(shortest), "rule \(id)")
+            // Where its target was read first, the length filter decides from the summary;
+            // no length bit (that would summarize the target for it in every request).
+            #expect(info.screens && !info.chainsMasked, "rule \(id)")
         }
         // Through a chain (even one keeping the length) or over a target the request does not
         // bound (a header), there is no length preimage.
@@ -149,6 +152,21 @@ import Testing
             var observer = NeedleScreenTests.Unfiltered()
             let (full, _) = inspector.decide(request, scratch: &scratch, observer: &observer)
             #expect(EvaluationCacheTests.blockingRule(full) == c.rule.map { RuleID($0) }, "\(c.target)")
+        }
+        // The query read first by another check: the size check then judges its summary.
+        let readFirst = Inspector(ruleSet: try NeedleScreenTests.set("""
+              - { id: 5, name: probe, action: count, when: { contains: 'zz', in: [query] } }
+              - { id: 1, name: long, action: block, when: { size: { gt: 20 }, in: [query] } }
+            """))
+        for (target, blocked) in [("/p?q=abcdefghijklmnopqr", false), ("/p?q=abcdefghijklmnopqrs", true), ("/p?zz", false)] {
+            let (head, body) = try EvaluationCacheTests.parsed("GET \(target) HTTP/1.1\r\nHost: a\r\n\r\n")
+            let request = RequestView(head: head, clientAddress: [], body: body)
+            var scratch = EvaluationScratch()
+            let (plain, _) = readFirst.decide(request, scratch: &scratch)
+            var observer = NeedleScreenTests.Unfiltered()
+            let (full, _) = readFirst.decide(request, scratch: &scratch, observer: &observer)
+            #expect(EvaluationCacheTests.blockingRule(plain) == (blocked ? RuleID(1) : nil), "\(target)")
+            #expect(plain == full, "\(target)")
         }
     }
 

@@ -15,16 +15,22 @@ extension SlotNumbering {
         var sized: [(check: Int, shortest: Int)] = []
         for index in checkInfo.indices where !checkInfo[index].screens {
             let info = checkInfo[index]
-            guard (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] })
-            else { continue }
+            let anyway = (Int(info.firstTarget)..<Int(info.endTarget)).allSatisfy({ summarized[Int(checkTargets[$0].chain)] })
+            // A size check with a length preimage is mostly decided before its target is read;
+            // where another check read it first, its summary (often made anyway: the query's for
+            // the uri) rules it out by length instead of a run of the operator.
+            var lengthOnly = false
+            if !anyway, info.preimage >= 0, case .length = preimages[Int(info.preimage)] { lengthOnly = true }
+            guard anyway || lengthOnly else { continue }
             if let shortest = Self.shortestMatch(ofSize: checks[index].op) {
                 // A size check: values shorter than it can match are ruled out by length.
                 checkInfo[index].firstFilter = Int32(filters.count)
                 filters.append(RegexPrefilter(minLength: shortest, start: nil, required: nil))
                 checkInfo[index].endFilter = Int32(filters.count)
-                sized.append((index, shortest))
+                if anyway { sized.append((index, shortest)) }
                 continue
             }
+            guard anyway else { continue }
             guard let literals = NeedleScreen.literals(of: checks[index].op),
                   let filter = NeedleScreen.prefilter(of: checks[index].op) else { continue }
             checkInfo[index].firstFilter = Int32(filters.count)
