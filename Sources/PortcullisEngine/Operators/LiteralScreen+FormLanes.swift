@@ -127,7 +127,8 @@ struct FormLanes {
             let classes = classes, table = table, floor = floor, a = a, b = b
             var i = i, sA = sA, sB = sB, changedA = changedA, changedB = changedB
             let mineA = mineA, mineB = mineB
-            while i < 0 {
+            // One round: false when either lane reached the floor (the round kept for the caller).
+            @inline(__always) func round() -> Bool {
                 let bA = Int(a[i])
                 let bB = Int(b[i])
                 let eA = table[sA &+ Int(classes[bA])]
@@ -135,8 +136,7 @@ struct FormLanes {
                 i &+= 1
                 if eA >= floor || eB >= floor {
                     (self.bA, self.bB, self.eA, self.eB) = (bA, bB, eA, eB)
-                    (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
-                    return true
+                    return false
                 }
                 mineA[bA] = 1
                 changedA |= changing[bA]
@@ -144,6 +144,20 @@ struct FormLanes {
                 mineB[bB] = 1
                 changedB |= changing[bB]
                 sB = Int(eB)
+                return true
+            }
+            var ended = false
+            // Two rounds a turn, then the odd one.
+            while i < -1 {
+                if !round() || !round() {
+                    ended = true
+                    break
+                }
+            }
+            if !ended && i < 0 && !round() { ended = true }
+            if ended {
+                (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
+                return true
             }
             (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
             return false
