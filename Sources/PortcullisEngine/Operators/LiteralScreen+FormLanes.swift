@@ -131,8 +131,10 @@ struct FormLanes {
             @inline(__always) func round() -> Bool {
                 let bA = Int(a[i])
                 let bB = Int(b[i])
-                let eA = table[sA &+ Int(classes[bA])]
-                let eB = table[sB &+ Int(classes[bB])]
+                // The byte's column first (it does not wait for the state), so the state's
+                // chain is one load a byte.
+                let eA = (table + Int(classes[bA]))[sA]
+                let eB = (table + Int(classes[bB]))[sB]
                 i &+= 1
                 if eA >= floor || eB >= floor {
                     (self.bA, self.bB, self.eA, self.eB) = (bA, bB, eA, eB)
