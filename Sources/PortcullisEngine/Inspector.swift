@@ -97,65 +97,85 @@ public struct Inspector: Sendable {
             resolveAll(phase == .requestHeaders ? ruleSet.plan.headerScreen : ruleSet.plan.bodyScreen,
                        request, &state)
         }
-        for r in programs.indices {
-            // Most rules are one check: decided from the flat tables without touching the program.
-            let single = Int(singles[r])
-            if !O.isActive && single >= 0 {
-                let info = ruleSet.plan.flat.checks[single]
-                if !info.negated && Self.ruledOut(info, state.cache) { continue }
-            }
-            if !O.isActive && single < 0 && shapes[r].kind == .anyChecks
-                && anyRuledOut(shapes[r], state.cache) { continue }
-            if O.isActive { observer.ruleStarted(programs[r].rule, phase: phase) }
-            let matched = single >= 0
-                ? matches(check: single, request: request, state: &state, scratch: &scratch, observer: &observer)
-                : O.isActive || shapes[r].kind == .tree
-                ? matches(programs[r].condition, request: request, state: &state, scratch: &scratch,
-                          observer: &observer)
-                : matches(shapes[r], request: request, state: &state, scratch: &scratch, observer: &observer)
-            guard let found = matched else {
-                if O.isActive { observer.ruleFinished(programs[r].rule, outcome: .noMatch) }
-                continue
-            }
-            let rule = programs[r].rule
-            if rule.rateLimit != nil {
-                // A candidate: its limit is checked with the others when the phase decides or ends.
-                state.rateLimitCandidates.append(rule)
-                observer.ruleFinished(rule, outcome: .counted)
-                continue
-            }
-            if rule.action.decides(in: ruleSet.mode),
-               let limited = RateLimitGate.settle(ruleSet, request: request, state: &state) {
-                observer.phaseEnded(phase, verdict: limited, reason: .ruleDecided(state.decidingRule ?? rule.id))
-                return limited
-            }
-            state.labels.append(contentsOf: rule.labels)
-            if !rule.labels.isEmpty { observer.labelsAdded(rule.labels) }
-            state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
-                                             labels: rule.labels, target: found.target,
-                                             excerpt: found.excerpt(limit: excerptLimit),
-                                             offset: found.offset, limitHit: found.limitHit))
-            switch rule.action {
-            case .count:
-                observer.ruleFinished(rule, outcome: .counted)
-                continue
-            case .allow:
-                state.verdict = .allow
-                state.decidingRule = rule.id
-                observer.ruleFinished(rule, outcome: .allowed)
-                observer.phaseEnded(phase, verdict: .allow, reason: .ruleDecided(rule.id))
-                return .allow
-            case .block(let response):
-                if ruleSet.mode == .detect {
+        let masks = ruleSet.plan.flat.ruleMasks + (phase == .requestHeaders ? 0 : 1)
+        var chunk = 0
+        while chunk < programs.count {
+            let base = chunk
+            chunk = min(chunk + 64, programs.count)
+            // The chunk's rules not ruled out by bits alone, found at once before any is walked
+            // (a rule ruled out stays so within the phase: its values do not change).
+            var live = O.isActive ? (chunk - base == 64 ? UInt64.max : (1 &<< UInt64(chunk - base)) &- 1)
+                : masks.pointee.live(chunk: base / 64, count: chunk - base, state.cache)
+            while live != 0 {
+                let r = base + live.trailingZeroBitCount
+                live &= live &- 1
+                // Most rules are one check, reached from the flat tables; one ruled out since the
+                // chunk's pass (a walk resolved its slots) is found so by `matches(check:)` itself.
+                let single = Int(singles[r])
+                if !O.isActive && single < 0 && shapes[r].kind == .anyChecks
+                    && anyRuledOut(shapes[r], state.cache) { continue }
+                if O.isActive { observer.ruleStarted(programs[r].rule, phase: phase) }
+                // Each call's result is tested where it is made: a no-match (most) is not moved.
+                let found: Found
+                if single >= 0 {
+                    guard let hit = matches(check: single, request: request, state: &state, scratch: &scratch,
+                                            observer: &observer) else {
+                        if O.isActive { observer.ruleFinished(programs[r].rule, outcome: .noMatch) }
+                        continue
+                    }
+                    found = hit
+                } else if O.isActive || shapes[r].kind == .tree {
+                    guard let hit = matches(programs[r].condition, request: request, state: &state,
+                                            scratch: &scratch, observer: &observer) else {
+                        if O.isActive { observer.ruleFinished(programs[r].rule, outcome: .noMatch) }
+                        continue
+                    }
+                    found = hit
+                } else {
+                    guard let hit = matches(shapes[r], request: request, state: &state, scratch: &scratch,
+                                            observer: &observer) else { continue }
+                    found = hit
+                }
+                let rule = programs[r].rule
+                if rule.rateLimit != nil {
+                    // A candidate: its limit is checked with the others when the phase decides or ends.
+                    state.rateLimitCandidates.append(rule)
                     observer.ruleFinished(rule, outcome: .counted)
                     continue
                 }
-                let verdict = Verdict.block(response, rule: rule.id)
-                state.verdict = verdict
-                state.decidingRule = rule.id
-                observer.ruleFinished(rule, outcome: .blocked)
-                observer.phaseEnded(phase, verdict: verdict, reason: .ruleDecided(rule.id))
-                return verdict
+                if rule.action.decides(in: ruleSet.mode),
+                   let limited = RateLimitGate.settle(ruleSet, request: request, state: &state) {
+                    observer.phaseEnded(phase, verdict: limited, reason: .ruleDecided(state.decidingRule ?? rule.id))
+                    return limited
+                }
+                state.labels.append(contentsOf: rule.labels)
+                if !rule.labels.isEmpty { observer.labelsAdded(rule.labels) }
+                state.matches.append(MatchRecord(ruleID: rule.id, ruleName: rule.name, action: rule.action.name,
+                                                 labels: rule.labels, target: found.target,
+                                                 excerpt: found.excerpt(limit: excerptLimit),
+                                                 offset: found.offset, limitHit: found.limitHit))
+                switch rule.action {
+                case .count:
+                    observer.ruleFinished(rule, outcome: .counted)
+                    continue
+                case .allow:
+                    state.verdict = .allow
+                    state.decidingRule = rule.id
+                    observer.ruleFinished(rule, outcome: .allowed)
+                    observer.phaseEnded(phase, verdict: .allow, reason: .ruleDecided(rule.id))
+                    return .allow
+                case .block(let response):
+                    if ruleSet.mode == .detect {
+                        observer.ruleFinished(rule, outcome: .counted)
+                        continue
+                    }
+                    let verdict = Verdict.block(response, rule: rule.id)
+                    state.verdict = verdict
+                    state.decidingRule = rule.id
+                    observer.ruleFinished(rule, outcome: .blocked)
+                    observer.phaseEnded(phase, verdict: verdict, reason: .ruleDecided(rule.id))
+                    return verdict
+                }
             }
         }
         if let limited = RateLimitGate.settle(ruleSet, request: request, state: &state) {
@@ -906,7 +926,7 @@ public struct Inspector: Sendable {
     /// values lack one of the check's literal sets (`RequestCache.candidates`, bit-parallel over
     /// all checks; a check with two sets needs both bits).
     @inline(__always)
-    private static func ruledOut(_ info: CheckInfo, _ cache: RequestCache) -> Bool {
+    static func ruledOut(_ info: CheckInfo, _ cache: RequestCache) -> Bool {
         if info.chainsMasked && info.chainBits.isSubset(of: cache.resolved)
             && (cache.candidates.low & info.screenLow != info.screenLow
                 || cache.candidates.high & info.screenHigh != info.screenHigh) { return true }

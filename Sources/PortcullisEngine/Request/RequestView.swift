@@ -361,7 +361,8 @@ public final class RequestView {
                 var found: UInt64 = 0
                 for field in fields where !field.name.isEmpty {
                     let length = field.name.count
-                    var candidates = table.buckets[FieldNameTable.bucket(length: length, first: s[field.name.lowerBound])]
+                    let bucket = FieldNameTable.bucket(length: length, first: s[field.name.lowerBound])
+                    var candidates = table.buckets[bucket]
                     while candidates != 0 {
                         let k = candidates.trailingZeroBitCount
                         let name = table.name(k)

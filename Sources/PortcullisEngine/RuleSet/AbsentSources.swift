@@ -104,8 +104,9 @@ struct ScreenGroups: @unchecked Sendable {
                     targetSlots.append(screenTargets[i].target)
                 }
                 group.endTarget = Int32(targetSlots.count)
-                for i in phase where AbsentSource.emptyValueSource(of: targets[Int(screenTargets[i].target)].kind) == source {
+                for i in phase {
                     let target = screenTargets[i]
+                    guard AbsentSource.emptyValueSource(of: targets[Int(target.target)].kind) == source else { continue }
                     for c in Int(target.firstChain)..<Int(target.endChain)
                     where screenChains[c].mask & ~TransformationIdentity.unchangedWhenEmpty == 0 {
                         group.chainBits.insert(Int(screenChains[c].slot))
@@ -139,7 +140,8 @@ struct ScreenGroups: @unchecked Sendable {
         })
         for k in groups.indices {
             switch groups[k].source {
-            case .header: groups[k].nameBit = fieldNames.bit(of: Array(names[Int(groups[k].firstName)..<Int(groups[k].endName)]))
+            case .header:
+                groups[k].nameBit = fieldNames.bit(of: Array(names[Int(groups[k].firstName)..<Int(groups[k].endName)]))
             case .cookies: groups[k].nameBit = fieldNames.bit(of: cookie)
             case .queryArguments, .parsedBody: break
             }

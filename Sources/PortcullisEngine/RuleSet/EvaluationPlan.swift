@@ -174,7 +174,11 @@ struct EvaluationPlan: Sendable {
                           mask: chainPrograms[$0].mask, readers: readers[$0])
             }),
             groups: groups,
-            lengthFloor: numbering.lengthFloor))
+            lengthFloor: numbering.lengthFloor,
+            ruleMasks: PlanTables.copy([
+                RuleMasks(singles: self.headerRules.map { Int32($0.singleCheck) }, checks: numbering.checkInfo),
+                RuleMasks(singles: self.bodyRules.map { Int32($0.singleCheck) }, checks: numbering.checkInfo),
+            ])))
         self.tables = tables
         self.flat = tables.flat
     }
@@ -212,6 +216,9 @@ struct PlanPointers: @unchecked Sendable {
     /// adds the length bit (`SlotNumbering.lengthBit`, `screenSizeChecks`) for the size checks
     /// reading it; `Int.max` when no check has the bit.
     let lengthFloor: Int
+    /// The header phase's and the body phase's rules as bit sets, for ruling most of them out
+    /// at once (`RuleMasks`), behind one pointer: a phase loads only what it reads.
+    let ruleMasks: UnsafePointer<RuleMasks>
 }
 
 /// What preparing a chain slot needs first, as plain values: most slots are decided (every
@@ -428,6 +435,9 @@ final class PlanTables: @unchecked Sendable {
         flat.screenTargets.deallocate()
         flat.screenChains.deallocate()
         flat.groups.deallocate()
+        flat.ruleMasks[0].deallocate()
+        flat.ruleMasks[1].deallocate()
+        flat.ruleMasks.deallocate()
     }
 }
 
