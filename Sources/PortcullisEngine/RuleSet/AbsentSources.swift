@@ -167,11 +167,3 @@ struct ScreenGroups: @unchecked Sendable {
         fieldNames.deallocate()
     }
 }
-
-extension TargetBits {
-    @inline(__always)
-    mutating func formUnion(_ other: TargetBits) {
-        low |= other.low
-        high |= other.high
-    }
-}

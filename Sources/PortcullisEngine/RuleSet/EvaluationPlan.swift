@@ -294,6 +294,18 @@ struct TargetBits: Sendable, Equatable {
     }
 
     @inline(__always)
+    mutating func formUnion(_ other: TargetBits) {
+        low |= other.low
+        high |= other.high
+    }
+
+    /// Whether `slot` is in the set.
+    func contains(_ slot: Int) -> Bool {
+        guard slot >= 0 && slot < Self.capacity else { return false }
+        return slot < 64 ? low & (1 << UInt64(slot)) != 0 : high & (1 << UInt64(slot - 64)) != 0
+    }
+
+    @inline(__always)
     func isSubset(of other: TargetBits) -> Bool { low & ~other.low | high & ~other.high == 0 }
 
     @inline(__always)

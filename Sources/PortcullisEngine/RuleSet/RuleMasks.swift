@@ -142,11 +142,3 @@ struct RuleMasks: @unchecked Sendable {
         targetRules.deallocate()
     }
 }
-
-extension TargetBits {
-    /// Whether `slot` is in the set.
-    func contains(_ slot: Int) -> Bool {
-        guard slot >= 0 && slot < Self.capacity else { return false }
-        return slot < 64 ? low & (1 << UInt64(slot)) != 0 : high & (1 << UInt64(slot - 64)) != 0
-    }
-}
