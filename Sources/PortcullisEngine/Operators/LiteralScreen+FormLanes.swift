@@ -157,12 +157,8 @@ struct FormLanes {
                 }
             }
             if !ended && i < 0 && !round() { ended = true }
-            if ended {
-                (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
-                return true
-            }
             (self.i, self.sA, self.sB, self.changedA, self.changedB) = (i, sA, sB, changedA, changedB)
-            return false
+            return ended
         }
     }
 }
