@@ -7,7 +7,7 @@ import PortcullisHTTP
 /// streams the response back, one exchange at a time (pipelined requests wait their turn).
 ///
 /// Loop-confined: created, driven and closed on its loop's queue only.
-final class ClientConnection: EventHandler, UpstreamDelegate {
+final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
     /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
     /// which sends every checked `unowned` access through the runtime's slow retain/release path.
@@ -37,6 +37,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
     /// lingers (see `State.lingering`). A complete request closes at once, as in nginx.
     private var lingerOnClose = false
     private var noDelaySet = false
+    /// The loop holds a flush of `out` for the end of its batch of events.
+    private var flushQueued = false
     /// The loop's request ids, counters and block log (held here: reaching it through the
     /// unowned loop would retain the loop at every call).
     private let observer: RequestObserver
@@ -189,7 +191,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
                 if deadlineKind == .body { setDeadline(.body, after: context.clientBodyTimeout) }
                 observer.stats.bytesIn &+= n
                 consume(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))
-                flushUpstream()
+                exchange?.upstream?.flushSoon()
             case .wouldBlock:
                 readable = false
             case .eof:
@@ -660,7 +662,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
             }
             state = .idle
             setDeadline(.keepAlive, after: context.keepAliveTimeout)
-            flushClient()
+            flushClientSoon()
             if closed { return }
             resumeInput()
         } else {
@@ -671,6 +673,30 @@ final class ClientConnection: EventHandler, UpstreamDelegate {
 
     private func flushUpstream() {
         exchange?.upstream?.flush()
+    }
+
+    /// Sends a small response at the end of the loop's batch of events (`DeferredFlushes`), a
+    /// larger one now.
+    private func flushClientSoon() {
+        guard loop.watcher.deferred.batching, out.count <= DeferredFlushes.sizeLimit else {
+            flushClient()
+            return
+        }
+        if !flushQueued {
+            flushQueued = true
+            loop.watcher.deferred.add(self)
+        }
+    }
+
+    func flushDeferred() {
+        flushQueued = false
+        guard !closed, !out.isEmpty else { return }
+        flushClient()
+        // What `resumeInput` could not free while the response waited: an idle connection
+        // holds no send buffer.
+        if !closed && state == .idle && pendingInput.isEmpty && parser.isIdle && out.isEmpty {
+            out.releaseMemory()
+        }
     }
 
     private func flushClient() {

@@ -30,6 +30,8 @@ final class ReadinessWatcher {
     /// How long one Dispatch callout may keep the queue (see `drain`).
     private let budgetNanoseconds: UInt64
     private(set) var watchedCount = 0
+    /// Small writes made while a batch of events is handled, sent when the batch ends.
+    var deferred = DeferredFlushes()
 
     private struct Slot {
         var generation: UInt32 = 0
@@ -124,12 +126,25 @@ final class ReadinessWatcher {
     /// 64 rounds or 1 ms without events cost 0.35-0.39 context switches and 57-58 µs of CPU per
     /// request against nginx's 0.17-0.23 and 49-53 µs; waiting up to the budget, 0.22-0.24 and
     /// 50-52 µs.
+    /// Ends a batch: sends the writes it held back, in the order they were made.
+    private func flushDeferred() {
+        deferred.endBatch()
+        var i = 0
+        while i < deferred.count {
+            let target = deferred[i]
+            i += 1
+            target.flushDeferred()
+        }
+        if i > 0 { deferred.clear() }
+    }
+
     private func drain() {
         let deadline = cshim_coarse_now() &+ budgetNanoseconds
         var timeout: Int32 = 0
         while true {
             let n = Int(cshim_epoll_wait(epfd, events, Int32(Self.batch), timeout))
             if n <= 0 { return }
+            deferred.beginBatch()
             for i in 0..<n {
                 let token = events[i].token
                 let index = Int(UInt32(truncatingIfNeeded: token))
@@ -139,6 +154,7 @@ final class ReadinessWatcher {
                 }
                 handler.handleEvent(events[i].events)
             }
+            flushDeferred()
             if wakeup.hasPending { return }
             let now = cshim_coarse_now()
             if now >= deadline { return }

@@ -33,7 +33,7 @@ protocol UpstreamDelegate: AnyObject {
 ///
 /// Loop-confined. Owned by the loop's `UpstreamPool` while idle and by one client connection
 /// while it carries that client's exchange.
-final class UpstreamConnection: EventHandler {
+final class UpstreamConnection: EventHandler, DeferredFlushing {
     /// `unowned(unsafe)`: the loop owns this object and outlives it (everything here runs on the loop's
     /// queue). The loop carries a weak-reference side table (its Dispatch handlers hold it weakly),
     /// which sends every checked `unowned` access through the runtime's slow retain/release path.
@@ -59,6 +59,8 @@ final class UpstreamConnection: EventHandler {
     private var pendingInput: [UInt8] = []
     /// When it became idle in the pool.
     var idleSince: UInt64 = 0
+    /// The loop holds a flush of `out` for the end of its batch of events.
+    private var flushQueued = false
 
     init(loop: EventLoop, fd: Int32, connecting: Bool) {
         self.loop = loop
@@ -112,6 +114,25 @@ final class UpstreamConnection: EventHandler {
             readLoop()
             if !closed { fail(.reset(e)) }
         }
+    }
+
+    /// Sends a small request at the end of the loop's batch of events (`DeferredFlushes`), a
+    /// larger one (a body being streamed) now.
+    func flushSoon() {
+        guard loop.watcher.deferred.batching, out.count <= DeferredFlushes.sizeLimit else {
+            flush()
+            return
+        }
+        if !flushQueued {
+            flushQueued = true
+            loop.watcher.deferred.add(self)
+        }
+    }
+
+    func flushDeferred() {
+        flushQueued = false
+        guard !closed, !out.isEmpty else { return }
+        flush()
     }
 
     /// Resumes reading after the client drained its backlog.
