@@ -25,6 +25,9 @@ final class ReadinessWatcher {
     private var generation: UInt32 = 0
     private var events: UnsafeMutablePointer<cshim_event>
     private static let batch = 256
+    /// Writes held back in a batch go out at least after this many events (a power of two), so
+    /// a long batch delays a response by a few requests' work at most.
+    private static let flushEvery = 16
     /// Announced work from other threads; see `drain`.
     private let wakeup: LoopWakeup
     /// How long one Dispatch callout may keep the queue (see `drain`).
@@ -153,6 +156,10 @@ final class ReadinessWatcher {
                     continue
                 }
                 handler.handleEvent(events[i].events)
+                if i & (Self.flushEvery &- 1) == Self.flushEvery &- 1 && i &+ 1 < n {
+                    flushDeferred()
+                    deferred.beginBatch()
+                }
             }
             flushDeferred()
             if wakeup.hasPending { return }
