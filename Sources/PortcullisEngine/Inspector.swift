@@ -718,6 +718,8 @@ public struct Inspector: Sendable {
                 return
             }
         }
+        if state.cache.targets[entry].slot == ruleSet.plan.uriParts?.uri,
+           seedURIMemos(entry, request, &state) { return }
         realize(entry, request, &state)
         let values = state.cache.targets[entry].values
         let first = state.cache.memos.count
@@ -732,6 +734,62 @@ public struct Inspector: Sendable {
         state.cache.targets[entry].firstMemo = first
         state.cache.targets[entry].unchangedByAll = all
         state.cache.targets[entry].memosReady = true
+    }
+
+    /// Seeds the memos of raw `uri` entry `entry` without a pass of their own where its parts
+    /// give them (`URIParts`). With a `?`, the `query` (the uri's bytes after its first `?`) is
+    /// seeded with it from one pass over the uri: the query's memo is the OR over its stretch,
+    /// the uri's that and the rest's (the header phase seeds both on a request with a query, so
+    /// the query's own pass is saved). Without one, the uri is the path: the path's memo, when
+    /// seeded, is the uri's (the same bytes). False when not done (the query seeded already, the
+    /// path not seeded, or the values are not the uri's parts): `entry` is then seeded as any other.
+    @inline(never)
+    private func seedURIMemos(_ entry: Int, _ request: RequestView, _ state: inout EvaluationState) -> Bool {
+        guard let parts = ruleSet.plan.uriParts, state.cache.targets[entry].values.count == 1 else { return false }
+        let uriLength = state.cache.targets[entry].values[0].value.count
+        // The `?` is where the path ends, when the path is read (else found).
+        let path = Int(state.cache.targetIndex[Int(parts.path)])
+        let mark: Int
+        if path >= 0 && state.cache.targets[path].values.count == 1 {
+            mark = state.cache.targets[path].values[0].value.count
+            if mark == uriLength {
+                guard state.cache.targets[path].memosReady else { return false }
+                let memo = state.cache.memos[state.cache.targets[path].firstMemo]
+                state.cache.memos.append(memo)
+                state.cache.targets[entry].firstMemo = state.cache.memos.count - 1
+                state.cache.targets[entry].unchangedByAll = memo
+                state.cache.targets[entry].memosReady = true
+                return true
+            }
+        } else {
+            mark = state.cache.targets[entry].values[0].value.withUnsafeBufferPointer { uri in
+                uri.baseAddress.map { ByteScan.first(URIParts.questionMark, $0, from: 0, to: uri.count) } ?? 0
+            }
+        }
+        guard mark < uriLength else { return false }
+        let query = targetEntry(Int(parts.query), request, &state)
+        guard query >= 0, !state.cache.targets[query].memosReady, state.cache.targets[query].values.count == 1,
+              state.cache.targets[query].values[0].value.count == uriLength &- mark &- 1 else { return false }
+        let split: (path: UInt64, query: UInt64)? = state.cache.targets[entry].values[0].value.withUnsafeBytes { uri in
+            guard uri[mark] == URIParts.questionMark else { return nil }
+            return (TransformationIdentity.changes(in: UnsafeRawBufferPointer(rebasing: uri[..<mark])),
+                    TransformationIdentity.changes(in: UnsafeRawBufferPointer(rebasing: uri[(mark + 1)...])))
+        }
+        guard let changes = split else { return false }
+        let questionMark = TransformationIdentity.changing[Int(URIParts.questionMark)]
+        let memos = (uri: TransformationIdentity.judgedByBytes & ~(changes.path | questionMark | changes.query),
+                     query: mark &+ 1 == uriLength ? TransformationIdentity.unchangedWhenEmpty
+            : TransformationIdentity.judgedByBytes & ~changes.query)
+        let first = state.cache.memos.count
+        state.cache.memos.append(memos.uri)
+        state.cache.memos.append(memos.query)
+        state.cache.targets[entry].firstMemo = first
+        state.cache.targets[entry].unchangedByAll = memos.uri
+        state.cache.targets[entry].memosReady = true
+        state.cache.targets[query].firstMemo = first + 1
+        state.cache.targets[query].unchangedByAll = memos.query
+        state.cache.targets[query].memosReady = true
+        return true
     }
 
     /// Summarizes each value of chain entry `entry` and all of them together.

@@ -142,8 +142,17 @@ enum TransformationIdentity {
     /// The transformations `value` is known to come through unchanged: one pass, a table load
     /// and an OR per byte.
     static func unchangedMask(of value: UnsafeRawBufferPointer) -> UInt64 {
+        if value.isEmpty { return unchangedWhenEmpty }
+        return judgedByBytes & ~changes(in: value)
+    }
+
+    /// The OR of `changing` over the bytes of `value` (0 when empty): the transformations its
+    /// bytes may make change it. Masks of parts combine: a value made of parts has the OR of
+    /// theirs (`Inspector.seedURIMemos`).
+    @inline(__always)
+    static func changes(in value: UnsafeRawBufferPointer) -> UInt64 {
         let n = value.count
-        if n == 0 { return unchangedWhenEmpty }
+        if n == 0 { return 0 }
         return changing.withUnsafeBufferPointer { table in
             let p = value.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var a: UInt64 = 0, b: UInt64 = 0
@@ -158,7 +167,7 @@ enum TransformationIdentity {
                 a |= table[Int(p[i])]
                 i += 1
             }
-            return judgedByBytes & ~(a | b)
+            return a | b
         }
     }
 
