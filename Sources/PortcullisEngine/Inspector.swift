@@ -721,6 +721,17 @@ public struct Inspector: Sendable {
         if state.cache.targets[entry].slot == ruleSet.plan.uriParts?.uri,
            seedURIMemos(entry, request, &state) { return }
         realize(entry, request, &state)
+        if state.cache.targets[entry].values.count == 1 {
+            // Most targets (the method, the path, a header): no loop, no copy of the array.
+            let memo = state.cache.targets[entry].values[0].value.withUnsafeBytes {
+                TransformationIdentity.unchangedMask(of: $0)
+            }
+            state.cache.memos.append(memo)
+            state.cache.targets[entry].firstMemo = state.cache.memos.count - 1
+            state.cache.targets[entry].unchangedByAll = memo
+            state.cache.targets[entry].memosReady = true
+            return
+        }
         let values = state.cache.targets[entry].values
         let first = state.cache.memos.count
         state.cache.memos.reserveCapacity(first + values.count)
@@ -816,6 +827,11 @@ public struct Inspector: Sendable {
             // Pieces of the body: their summaries come from one pass over it.
             union = pieces.union
             longest = pieces.longest
+        } else if case let target = Int(state.cache.chains[entry].target),
+                  !Self.isPending(target, state.cache), state.cache.targets[target].values.count == 1 {
+            // One raw value (most targets): no loop, no copy of the array.
+            summarizeSingle(entry, &state)
+            return
         } else {
             realize(Int(state.cache.chains[entry].target), request, &state)
             let values = state.cache.targets[Int(state.cache.chains[entry].target)].values
@@ -912,9 +928,10 @@ public struct Inspector: Sendable {
         return entry
     }
 
-    /// `summarize` for raw entry `entry` of a single-valued target (a part of the uri), without
-    /// the cases such a part never is (transformed values, pieces of the body): no call back
-    /// into `summarize`.
+    /// `summarize` for raw entry `entry` of a single-valued target (a part of the uri, and most
+    /// targets `summarize` meets), without the cases such a value never is (transformed values,
+    /// pieces of the body): no loop, no copy of the values array, and no call back into
+    /// `summarize`.
     private func summarizeSingle(_ entry: Int, _ state: inout EvaluationState) {
         let target = Int(state.cache.chains[entry].target)
         let screen = ruleSet.plan.flat.screen
