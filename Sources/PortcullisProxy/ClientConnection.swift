@@ -777,8 +777,12 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     /// Closes at once when no request is under way (used when shutdown begins); otherwise the
     /// connection closes after its current response.
     func closeIfIdle() {
-        if state == .idle && parser.isIdle && pendingInput.isEmpty { close() }
-        else { exchange?.keepAlive = false }
+        guard state == .idle && parser.isIdle && pendingInput.isEmpty else {
+            exchange?.keepAlive = false
+            return
+        }
+        // The last response may still be going out (the client reads slowly): it closes once sent.
+        if out.isEmpty { close() } else { state = .closing }
     }
 
     // MARK: deadlines
