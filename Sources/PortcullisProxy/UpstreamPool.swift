@@ -10,6 +10,8 @@ final class UpstreamPool {
     unowned(unsafe) let loop: EventLoop
     private var idle: [UpstreamConnection] = []
     private(set) var openCount = 0
+    /// Connections waiting for their next exchange.
+    var idleCount: Int { idle.count }
     /// Send buffers up to this size stay with an idle connection (at most `upstreamIdlePerLoop`
     /// of them, so 1 MiB per loop at the default 64); larger ones are freed. 16 KiB holds a
     /// request head and a body up to the default inspect limit.
@@ -56,7 +58,9 @@ final class UpstreamPool {
     /// Takes back a connection whose last response was complete and reusable.
     func release(_ conn: UpstreamConnection, limit: Int) {
         guard !conn.closed else { return }
-        if idle.count >= limit || loop.draining {
+        // Request bytes still unsent (the upstream answered before reading them all): sent
+        // later, they would be read as the start of the next request on this connection.
+        if idle.count >= limit || loop.draining || !conn.out.isEmpty {
             conn.close()
             return
         }
