@@ -987,7 +987,7 @@ public struct Inspector: Sendable {
         let exact = ruleSet.plan.exactPieceBytes
         if let form = request.formShape() {
             request.body.withUnsafeBytes { body in
-                state.cache.summarizeForm(body, count: form.count, limit: request.limits.maxArguments,
+                state.cache.summarizeForm(body, shape: form, limit: request.limits.maxArguments,
                                           screen: screen, exactBytes: exact)
             }
         } else {

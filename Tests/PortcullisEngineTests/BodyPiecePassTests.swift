@@ -158,10 +158,18 @@ import Testing
         #expect(shape.arguments == args.count && shape.overflow == overflow, "\(text)")
         var parsed = RequestCache()
         parsed.summarizeBodyPieces(args, body: body, screen: screen, exactBytes: exact)
+        let form = body.withUnsafeBufferPointer { bytes in
+            bytes.baseAddress.map { RequestView.FormShape($0, count: bytes.count, limit: limit, laneMinimum: laneMinimum) }
+                ?? RequestView.FormShape()
+        }
+        #expect(form.count == shape.arguments && form.overflow == shape.overflow, "\(text)")
+        if let split = form.split {
+            let before = body.withUnsafeBufferPointer { URLEncodedArguments.shape($0.baseAddress!, count: split.offset, limit: -1) }
+            #expect(split.before == before.arguments && body[split.offset - 1] == UInt8(ascii: "&"), "\(text)")
+        }
         var cut = RequestCache()
         body.withUnsafeBytes {
-            cut.summarizeForm($0, count: shape.arguments, limit: limit, screen: screen, exactBytes: exact,
-                              laneMinimum: laneMinimum)
+            cut.summarizeForm($0, shape: form, limit: limit, screen: screen, exactBytes: exact)
         }
         #expect(cut.bodyPieces.ready)
         #expect(cut.bodyPieces.whole.bytes == parsed.bodyPieces.whole.bytes, "\(text)")

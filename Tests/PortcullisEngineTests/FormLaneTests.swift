@@ -21,12 +21,12 @@ import Testing
     static func cut(_ body: [UInt8], _ screen: LiteralScreen.Tables, exact: Bool, limit: Int,
                     lanes: Bool) -> RequestCache.BodyPieces {
         var cache = RequestCache()
+        let shape = body.withUnsafeBufferPointer { bytes in
+            bytes.baseAddress.map { RequestView.FormShape($0, count: bytes.count, limit: limit,
+                                                          laneMinimum: lanes ? 0 : Int.max) } ?? RequestView.FormShape()
+        }
         body.withUnsafeBytes { text in
-            let count = text.baseAddress.map {
-                URLEncodedArguments.shape($0.assumingMemoryBound(to: UInt8.self), count: text.count, limit: limit).arguments
-            } ?? 0
-            cache.summarizeForm(text, count: count, limit: limit, screen: screen, exactBytes: exact,
-                                laneMinimum: lanes ? 0 : Int.max)
+            cache.summarizeForm(text, shape: shape, limit: limit, screen: screen, exactBytes: exact)
         }
         return cache.bodyPieces
     }
@@ -44,6 +44,35 @@ import Testing
         }
     }
 
+    /// The shape a form body is given before its pass (`RequestView.FormShape`): its
+    /// argument count and overflow, and the lanes' split with the arguments before it, counted
+    /// in the same pass. (body, limit, laneMinimum, count, overflow, split offset, arguments before it)
+    @Test(arguments: [
+        ("a=1&b=2&c=3&d=4", -1, 0, 4, false, 8, 2),
+        ("a=1&b=2&c=3&d=4", 3, 0, 3, true, 8, 2),
+        ("a=1&b=2&c=3&d=4", 1, 0, 1, true, 8, 2),
+        ("a=1&b=2&c=3&d=4", 0, 0, 0, true, 8, 2),
+        ("a=1&b=2&c=3&d=4", -1, 16, 4, false, -1, 0),
+        ("&&a&&b&&c&&", -1, 0, 3, false, 7, 2),
+        ("&&&&&&&&&&&", -1, 0, 0, false, 6, 0),
+        ("x&&&&&&&&&y", -1, 0, 2, false, 6, 1),
+        ("abcdefgh", -1, 0, 1, false, -1, 0),
+        ("a&bcdefghijklmnop", -1, 0, 2, false, -1, 0),
+        ("abcdefghijklmn&op", 5, 0, 2, false, -1, 0),
+        ("ab&cd&ef&gh&ij&kl&mn&op", 5, 0, 5, true, 12, 4),
+    ])
+    func formShapeCountsAndSplits(_ body: String, _ limit: Int, _ laneMinimum: Int, _ count: Int, _ overflow: Bool,
+                                  _ offset: Int, _ before: Int) {
+        let bytes = Array(body.utf8)
+        let shape = bytes.withUnsafeBufferPointer {
+            RequestView.FormShape($0.baseAddress!, count: $0.count, limit: limit, laneMinimum: laneMinimum)
+        }
+        #expect(shape.count == count && shape.overflow == overflow)
+        #expect(shape.split == (offset < 0 ? nil : FormSplit(offset: offset, before: before)))
+        let parsed = bytes.withUnsafeBufferPointer { URLEncodedArguments.shape($0.baseAddress!, count: $0.count, limit: limit) }
+        #expect(parsed.arguments == count && parsed.overflow == overflow)
+    }
+
     /// Random bodies of the default rules' literals: the lanes give what one walk gives, and
     /// what the pass over the parsed arguments gives; most bodies are split.
     @Test func lanesGiveWhatOneWalkGives() throws {
@@ -58,7 +87,7 @@ import Testing
             let label = String(decoding: body, as: UTF8.self) + " (limit \(limit), exact \(exact))"
             withExtendedLifetime(owner) {
                 let tables = owner.tables
-                if body.withUnsafeBufferPointer({ tables.formSplit($0.baseAddress!, $0.count, laneMinimum: 0) }) != nil {
+                if body.withUnsafeBufferPointer({ LiteralScreen.Tables.formSplit($0.baseAddress!, $0.count, laneMinimum: 0) }) != nil {
                     split += 1
                 }
                 Self.expectSame(Self.cut(body, tables, exact: exact, limit: limit, lanes: true),

@@ -13,14 +13,13 @@ extension LiteralScreen.Tables {
     /// Summarizes `text` whole (returned, exact) and each of its
     /// arguments (at most `limit`; negative: no limit) into `outputs`, as the piece pass does;
     /// `groups` gets what each group holds together and `longest` each group's longest length.
-    /// `count` is how many arguments the text has (`URLEncodedArguments.shape`). A text of at
-    /// least `laneMinimum` bytes is walked in two lanes at once (`scanFormInLanes`); the result
-    /// is the same.
-    func summarizeForm(_ text: UnsafeRawBufferPointer, count: Int, limit: Int, exactBytes: Bool,
+    /// `count` is how many arguments the text has (`URLEncodedArguments.shape`). A text with a
+    /// `split` (`RequestView.FormShape`, found with `count`) is walked in two lanes at once
+    /// (`scanFormInLanes`); the result is the same.
+    func summarizeForm(_ text: UnsafeRawBufferPointer, count: Int, split: FormSplit?, limit: Int, exactBytes: Bool,
                        into outputs: (LiteralScreen.PieceOutput, LiteralScreen.PieceOutput),
                        groups: inout (LiteralScreen.GroupTotal, LiteralScreen.GroupTotal),
-                       longest: inout (Int, Int),
-                       laneMinimum: Int = Self.formLaneMinimum) -> RequestCache.ValueSummary {
+                       longest: inout (Int, Int)) -> RequestCache.ValueSummary {
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self), !text.isEmpty else {
             precondition(count == 0, "arguments of an empty text")
             return RequestCache.ValueSummary()
@@ -31,7 +30,7 @@ extension LiteralScreen.Tables {
             let seen = UnsafeMutableRawPointer(flags).bindMemory(to: UInt8.self, capacity: 1024)
             var cut = FormCut(self, seen, base, limit: limit, capacity: count, exactBytes: exactBytes, outputs)
             TransformationIdentity.changing.withUnsafeBufferPointer { changing in
-                if let split = formSplit(base, text.count, laneMinimum: laneMinimum) {
+                if let split {
                     scanFormInLanes(base, text.count, split, &cut, changing.baseAddress!)
                 } else {
                     scanForm(base, base + text.count, 0, 0, cut.table, &cut, changing.baseAddress!)
@@ -207,6 +206,16 @@ struct FormCut {
     mutating func step(_ e: UInt32, _ b: Int, _ p: UnsafePointer<UInt8>, _ changed: UInt64,
                        _ mine: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>)
         -> (Int, UInt64, UnsafeMutablePointer<UInt8>) {
+        stepInline(e, b, p, changed, mine, changing)
+    }
+
+    /// `step` in its caller: the two ordinary boundaries inline, the rest (`other`) out of
+    /// line. The lanes' loop (`scanFormInLanes`) uses it; it runs between the runs of
+    /// `FormLanes.walk`, which is out of line anyway.
+    @inline(__always)
+    mutating func stepInline(_ e: UInt32, _ b: Int, _ p: UnsafePointer<UInt8>, _ changed: UInt64,
+                             _ mine: UnsafeMutablePointer<UInt8>, _ changing: UnsafePointer<UInt64>)
+        -> (Int, UInt64, UnsafeMutablePointer<UInt8>) {
         // The two boundaries of every ordinary argument, at states without outputs, first.
         if e < LiteralScreen.Tables.hasOutputs {
             if b == LiteralScreen.Tables.equals && part == .name {
@@ -301,15 +310,31 @@ struct FormCut {
 
     /// Writes the summary and memo of the current argument's name (group 0) or value (group
     /// 1), `from..<stop` with `changed` and `hits`, as the piece pass would (an empty one as a
-    /// value summarized alone).
+    /// value summarized alone). The common case (not empty, no hits, nothing to decode, bytes
+    /// not asked for exactly: "any byte") inline; the rest (`emitRead`) out of line, so the
+    /// steps that end a piece need no stack frame for it.
     @inline(__always)
     private mutating func emit(_ group: Int, _ from: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>,
                                _ changed: UInt64, _ hits: Hits) {
+        let length = stop - from
+        guard length > 0 && !exactBytes && hits.low | hits.high == 0 && !encoded else {
+            emitRead(group, from, stop, changed, hits)
+            return
+        }
+        // No filter reads its bytes: "any byte".
+        record(group, RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits()),
+               TransformationIdentity.judgedByBytes & ~changed, length)
+    }
+
+    /// `emit` for a piece whose summary must be made: empty, with hits, to decode, or asked
+    /// for exactly.
+    @inline(never)
+    private mutating func emitRead(_ group: Int, _ from: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>,
+                                   _ changed: UInt64, _ hits: Hits) {
         var length = stop - from
         var memo = length > 0 ? TransformationIdentity.judgedByBytes & ~changed : TransformationIdentity.unchangedWhenEmpty
         let summary: RequestCache.ValueSummary
         if length > 0 && !exactBytes && hits.low | hits.high == 0 && !encoded {
-            // No filter reads its bytes: "any byte".
             summary = RequestCache.ValueSummary(bytes: ByteSet.all, literals: Hits())
         } else {
             if encoded {
@@ -320,6 +345,13 @@ struct FormCut {
             }
             if group == 0 { groups.0.summary.formUnion(summary) } else { groups.1.summary.formUnion(summary) }
         }
+        record(group, summary, memo, length)
+    }
+
+    /// Writes a name's (group 0) or value's summary and memo at the current argument, and
+    /// takes them into its group's totals.
+    @inline(__always)
+    private mutating func record(_ group: Int, _ summary: RequestCache.ValueSummary, _ memo: UInt64, _ length: Int) {
         if group == 0 {
             // Every argument has its name written first: one check that the count was right.
             precondition(argument < capacity, "the form's pass cut more arguments than counted")

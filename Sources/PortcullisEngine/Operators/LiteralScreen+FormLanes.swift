@@ -22,7 +22,7 @@ extension LiteralScreen.Tables {
     /// Where to split a form body of `length` bytes at `base` into two lanes: the offset just
     /// after the `&` nearest its middle, or nil when the body is shorter than `laneMinimum` or
     /// has no `&` that leaves each lane a quarter of it.
-    func formSplit(_ base: UnsafePointer<UInt8>, _ length: Int, laneMinimum: Int) -> Int? {
+    static func formSplit(_ base: UnsafePointer<UInt8>, _ length: Int, laneMinimum: Int) -> Int? {
         guard length >= laneMinimum, length >= 4 else { return nil }
         let middle = length / 2
         let quarter = length / 4
@@ -37,13 +37,13 @@ extension LiteralScreen.Tables {
         return hasBefore ? before &+ 1 : nil
     }
 
-    /// The pass over the `length` bytes at `base` in two lanes split at `split` (just after an
-    /// `&`, both lanes non-empty): `cut` (the first lane's, set at the text's start) ends with
-    /// what a single walk's cut would hold.
+    /// The pass over the `length` bytes at `base` in two lanes split at `lanes.offset` (just
+    /// after an `&`, both lanes non-empty, `lanes.before` arguments before it): `cut` (the first
+    /// lane's, set at the text's start) ends with what a single walk's cut would hold.
     @inline(__always)
-    func scanFormInLanes(_ base: UnsafePointer<UInt8>, _ length: Int, _ split: Int, _ cut: inout FormCut,
+    func scanFormInLanes(_ base: UnsafePointer<UInt8>, _ length: Int, _ lanes: FormSplit, _ cut: inout FormCut,
                          _ changing: UnsafePointer<UInt64>) {
-        let before = URLEncodedArguments.shape(base, count: split, limit: -1).arguments
+        let split = lanes.offset, before = lanes.before
         let limit = cut.limit
         var later = FormCut(self, cut.seen, base + split, argument: limit >= 0 ? min(before, limit) : before,
                             limit: limit, capacity: cut.capacity, exactBytes: cut.exactBytes, cut.outputs)
@@ -66,7 +66,7 @@ extension LiteralScreen.Tables {
         while lanes.walk() {
             let after = lanes.i
             if lanes.eA >= floor {
-                (lanes.sA, lanes.changedA, lanes.mineA) = cut.step(lanes.eA, lanes.bA, lanes.a + after, lanes.changedA,
+                (lanes.sA, lanes.changedA, lanes.mineA) = cut.stepInline(lanes.eA, lanes.bA, lanes.a + after, lanes.changedA,
                                                                    lanes.mineA, changing)
             } else {
                 lanes.mineA[lanes.bA] = 1
@@ -74,7 +74,7 @@ extension LiteralScreen.Tables {
                 lanes.sA = Int(lanes.eA)
             }
             if lanes.eB >= floor {
-                (lanes.sB, lanes.changedB, lanes.mineB) = later.step(lanes.eB, lanes.bB, lanes.b + after, lanes.changedB,
+                (lanes.sB, lanes.changedB, lanes.mineB) = later.stepInline(lanes.eB, lanes.bB, lanes.b + after, lanes.changedB,
                                                                      lanes.mineB, changing)
             } else {
                 lanes.mineB[lanes.bB] = 1
@@ -90,6 +90,37 @@ extension LiteralScreen.Tables {
         scanForm(pB, base + length, sB, changedB, mineB, &later, changing)
         precondition(cut.argument == first, "the form's lanes disagree at their split")
         cut.append(later)
+    }
+}
+
+/// Where the form's pass splits a body into two lanes (`offset`, just after an `&`) and how
+/// many arguments lie before the split (`before`, not limited): found with the body's argument
+/// count (`RequestView.FormShape`), in the same pass over its bytes, so the lanes need not
+/// count the first half again to number the second lane's arguments.
+struct FormSplit: Equatable {
+    let offset: Int
+    let before: Int
+}
+
+extension RequestView.FormShape {
+    /// The shape of the urlencoded `length` bytes at `base`: their arguments (at most `limit`;
+    /// negative: no limit) as `URLEncodedArguments.shape` counts them, and where the form's
+    /// pass splits them into lanes (none below `laneMinimum` bytes). Each half is counted on its
+    /// own: an argument starts at a byte that is not `&` and is first or follows an `&`, and
+    /// the split follows an `&`, so the halves' counts add up to the whole's.
+    init(_ base: UnsafePointer<UInt8>, count length: Int, limit: Int,
+         laneMinimum: Int = LiteralScreen.Tables.formLaneMinimum) {
+        self.init()
+        guard let offset = LiteralScreen.Tables.formSplit(base, length, laneMinimum: laneMinimum) else {
+            (count, overflow) = URLEncodedArguments.shape(base, count: length, limit: limit)
+            return
+        }
+        let before = URLEncodedArguments.shape(base, count: offset, limit: -1).arguments
+        let after = URLEncodedArguments.shape(base + offset, count: length &- offset, limit: -1).arguments
+        let total = before &+ after
+        overflow = limit >= 0 && total > limit
+        count = overflow ? limit : total
+        split = FormSplit(offset: offset, before: before)
     }
 }
 

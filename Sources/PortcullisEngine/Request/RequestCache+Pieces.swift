@@ -26,10 +26,11 @@ extension RequestCache {
     /// `URLEncodedArguments.shape` counted them) in one pass that cuts it as it goes
     /// (`LiteralScreen.Tables.summarizeForm`), without making values: a name or value that needs
     /// no decoding is its bytes in the body, one that does is decoded and summarized on its own.
-    /// Fills `bodyPieces`. (`laneMinimum`: tests set it to walk short bodies in lanes.)
-    mutating func summarizeForm(_ body: UnsafeRawBufferPointer, count: Int, limit: Int,
-                                screen: LiteralScreen.Tables, exactBytes: Bool,
-                                laneMinimum: Int = LiteralScreen.Tables.formLaneMinimum) {
+    /// Fills `bodyPieces`. (`shape` is `RequestView.FormShape`'s: the count and where the pass
+    /// splits the body into lanes.)
+    mutating func summarizeForm(_ body: UnsafeRawBufferPointer, shape: RequestView.FormShape, limit: Int,
+                                screen: LiteralScreen.Tables, exactBytes: Bool) {
+        let count = shape.count
         Self.size(&bodyPieces.names.summaries, count, ValueSummary())
         Self.size(&bodyPieces.values.summaries, count, ValueSummary())
         Self.size(&bodyPieces.names.memos, count, 0)
@@ -44,12 +45,12 @@ extension RequestCache {
             let stub = UnsafeMutablePointer<ValueSummary>(bitPattern: MemoryLayout<ValueSummary>.alignment)!
             let memoStub = UnsafeMutablePointer<UInt64>(bitPattern: MemoryLayout<UInt64>.alignment)!
             bodyPieces.whole = screen.summarizeForm(
-                body, count: count, limit: limit, exactBytes: exactBytes,
+                body, count: count, split: shape.split, limit: limit, exactBytes: exactBytes,
                 into: (LiteralScreen.PieceOutput(summaries: nameSummaries.baseAddress ?? stub,
                                                  unchanged: nameMemos.baseAddress ?? memoStub),
                        LiteralScreen.PieceOutput(summaries: valueSummaries.baseAddress ?? stub,
                                                  unchanged: valueMemos.baseAddress ?? memoStub)),
-                groups: &groups, longest: &longest, laneMinimum: laneMinimum)
+                groups: &groups, longest: &longest)
         }
         }
         }

@@ -214,12 +214,14 @@ public final class RequestView {
 
     // MARK: - A form body's argument count
 
-    /// How many arguments a urlencoded body has (`URLEncodedArguments.shape`), and whether some
-    /// were dropped: all the engine needs before its pass over the body cuts them
-    /// (`LiteralScreen.Tables.summarizeForm`).
+    /// How many arguments a urlencoded body has (`URLEncodedArguments.shape`), whether some
+    /// were dropped, and where the engine's pass over the body splits it into lanes (`split`,
+    /// with the arguments before it): all the pass needs before it cuts them
+    /// (`LiteralScreen.Tables.summarizeForm`). Made by `init(_:count:limit:laneMinimum:)`.
     struct FormShape {
         var count = 0
         var overflow = false
+        var split: FormSplit?
     }
 
     /// How many arguments a urlencoded body has (`formShape`); nil for another body. Nothing is
@@ -238,10 +240,8 @@ public final class RequestView {
     func formShape() -> FormShape? {
         if let formShapeParse { return formShapeParse }
         guard case .urlencoded = contentType else { return nil }
-        var parse = FormShape()
-        body.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
-            (parse.count, parse.overflow) = URLEncodedArguments.shape(base, count: bytes.count, limit: limits.maxArguments)
+        let parse = body.withUnsafeBufferPointer { bytes in
+            bytes.baseAddress.map { FormShape($0, count: bytes.count, limit: limits.maxArguments) } ?? FormShape()
         }
         formShapeParse = parse
         return parse
