@@ -20,7 +20,9 @@ public enum BodyContentType: Equatable, Sendable {
     /// Classifies the Content-Type field(s) of `head`.
     public init(head: RequestHead) {
         var found: Range<Int>?
-        for field in head.fields where ASCII.equalsIgnoringCase(head.storage[field.name], Self.contentTypeName) {
+        let storage = head.storage
+        for field in head.fields where field.name.count == Self.contentTypeField.count
+            && storage.withUnsafeBytes({ Self.contentTypeField.matches(UnsafeRawBufferPointer(rebasing: $0[field.name])) }) {
             if let first = found {
                 // A server may take either one: the firewall cannot know which.
                 if head.storage[first] != head.storage[field.value] {
@@ -40,6 +42,10 @@ public enum BodyContentType: Equatable, Sendable {
 
     /// Classifies one Content-Type field value.
     public init(value: ArraySlice<UInt8>) {
+        if Self.isPlainURLEncoded(value) {
+            self = .urlencoded
+            return
+        }
         let semicolon = value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex
         let type = Self.trim(value[value.startIndex..<semicolon])
         if ASCII.equalsIgnoringCase(type, Self.urlencodedType) {
@@ -57,7 +63,24 @@ public enum BodyContentType: Equatable, Sendable {
         }
     }
 
-    private static let contentTypeName = Array("content-type".utf8)
+    /// The common case without the general walk: `value` starts with the urlencoded type (any
+    /// case) and holds only spaces or tabs after it up to its end or first `;`. What the walk
+    /// would make of it; anything else is left to the walk.
+    @inline(__always)
+    static func isPlainURLEncoded(_ value: ArraySlice<UInt8>) -> Bool {
+        value.withUnsafeBytes { bytes in
+            guard urlencodedLiteral.isPrefix(of: bytes) else { return false }
+            var i = urlencodedLiteral.count
+            while i < bytes.count && bytes[i] != UInt8(ascii: ";") {
+                if bytes[i] != UInt8(ascii: " ") && bytes[i] != UInt8(ascii: "\t") { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    private static let contentTypeField = FoldedLiteral("content-type")
+    private static let urlencodedLiteral = FoldedLiteral("application/x-www-form-urlencoded")
     private static let urlencodedType = Array("application/x-www-form-urlencoded".utf8)
     private static let jsonType = Array("application/json".utf8)
     private static let multipartType = Array("multipart/form-data".utf8)
