@@ -73,6 +73,22 @@ import Testing
         #expect(parsed.arguments == count && parsed.overflow == overflow)
     }
 
+    /// The split is the `&` nearest the middle that leaves each lane a quarter (a tie: the one
+    /// after it), as a plain search for it finds, on random bodies of `&`s and letters.
+    @Test func splitIsTheAmpersandNearestTheMiddle() {
+        var rng = OperatorTestRNG(seed: 53)
+        for round in 0..<3000 {
+            let body = Self.randomBody(&rng, ["a", "b", "&", "xyz", "&&", "lorem"], pieces: 1...(round % 7 == 0 ? 300 : 40))
+            let middle = body.count / 2, quarter = body.count / 4
+            // Every offset just after an `&` that leaves each lane a quarter, nearest first.
+            let best = body.indices.filter { body[$0] == UInt8(ascii: "&") && $0 >= quarter && $0 < body.count - quarter }
+                .min { (abs($0 - middle), $0 < middle ? 1 : 0) < (abs($1 - middle), $1 < middle ? 1 : 0) }
+            let expected = body.count >= 4 ? best.map { $0 + 1 } : nil
+            let got = body.withUnsafeBufferPointer { LiteralScreen.Tables.formSplit($0.baseAddress!, $0.count, laneMinimum: 0) }
+            #expect(got == expected, "\(String(decoding: body, as: UTF8.self))")
+        }
+    }
+
     /// Random bodies of the default rules' literals: the lanes give what one walk gives, and
     /// what the pass over the parsed arguments gives; most bodies are split.
     @Test func lanesGiveWhatOneWalkGives() throws {

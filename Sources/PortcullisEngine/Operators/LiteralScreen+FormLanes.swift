@@ -28,13 +28,15 @@ extension LiteralScreen.Tables {
         let quarter = length / 4
         let ampersand = UInt8(Self.ampersand)
         // The first `&` from the middle on that leaves the second lane a quarter (memchr), and
-        // the last before the middle that leaves the first lane one.
+        // the last before the middle that leaves the first lane one and is nearer the middle
+        // (a tie goes to the first: the scan back stops where it would).
         let after = ByteScan.first(ampersand, base, from: middle, to: length &- quarter)
+        let floor = after < length &- quarter ? max(quarter, middle &- (after &- middle) &+ 1) : quarter
         var before = middle &- 1
-        while before >= quarter && base[before] != ampersand { before &-= 1 }
-        let hasBefore = before >= quarter
-        if after < length &- quarter && (!hasBefore || after &- middle <= middle &- before) { return after &+ 1 }
-        return hasBefore ? before &+ 1 : nil
+        while before >= floor && base[before] != ampersand { before &-= 1 }
+        let hasBefore = before >= floor
+        if hasBefore { return before &+ 1 }
+        return after < length &- quarter ? after &+ 1 : nil
     }
 
     /// The pass over the `length` bytes at `base` in two lanes split at `lanes.offset` (just
