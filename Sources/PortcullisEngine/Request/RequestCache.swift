@@ -226,8 +226,12 @@ struct RequestCache: Sendable {
         swap(&chains, &other.chains)
         swap(&shares, &other.shares)
         swap(&summaries, &other.summaries)
-        swap(&bodyPieces.names, &other.bodyPieces.names)
-        swap(&bodyPieces.values, &other.bodyPieces.values)
+        // The piece lists' tables only: their unions and lengths are set by the pass that
+        // makes them ready (`BodyPieces.finish`), not read before.
+        swap(&bodyPieces.names.summaries, &other.bodyPieces.names.summaries)
+        swap(&bodyPieces.names.memos, &other.bodyPieces.names.memos)
+        swap(&bodyPieces.values.summaries, &other.bodyPieces.values.summaries)
+        swap(&bodyPieces.values.memos, &other.bodyPieces.values.memos)
         swap(&pieces, &other.pieces)
         swap(&memos, &other.memos)
     }
