@@ -678,14 +678,7 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     /// Sends a small response at the end of the loop's batch of events (`DeferredFlushes`), a
     /// larger one now.
     private func flushClientSoon() {
-        guard loop.watcher.deferred.batching, out.count <= DeferredFlushes.sizeLimit else {
-            flushClient()
-            return
-        }
-        if !flushQueued {
-            flushQueued = true
-            loop.watcher.deferred.add(self)
-        }
+        if !loop.watcher.deferred.hold(self, count: out.count, queued: &flushQueued) { flushClient() }
     }
 
     func flushDeferred() {

@@ -24,8 +24,17 @@ struct DeferredFlushes {
 
     mutating func beginBatch() { batching = true }
 
-    /// Holds `target`'s flush until the batch ends (each target is added once: callers keep a flag).
-    mutating func add(_ target: any DeferredFlushing) { waiting.append(target) }
+    /// Whether a flush of `count` buffered bytes by `target` waits for the batch's end (then it is
+    /// held, once: `queued` is the target's own flag, cleared by its `flushDeferred`); false when
+    /// it must go out now (no batch under way, or too many bytes).
+    mutating func hold(_ target: any DeferredFlushing, count: Int, queued: inout Bool) -> Bool {
+        guard batching, count <= Self.sizeLimit else { return false }
+        if !queued {
+            queued = true
+            waiting.append(target)
+        }
+        return true
+    }
 
     /// Ends the batch. The caller then flushes `self[0..<count]` in the order the writes were made
     /// (each element read on its own, as a flush may read `batching`: a flush made while flushing,

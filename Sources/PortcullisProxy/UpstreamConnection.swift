@@ -119,14 +119,7 @@ final class UpstreamConnection: EventHandler, DeferredFlushing {
     /// Sends a small request at the end of the loop's batch of events (`DeferredFlushes`), a
     /// larger one (a body being streamed) now.
     func flushSoon() {
-        guard loop.watcher.deferred.batching, out.count <= DeferredFlushes.sizeLimit else {
-            flush()
-            return
-        }
-        if !flushQueued {
-            flushQueued = true
-            loop.watcher.deferred.add(self)
-        }
+        if !loop.watcher.deferred.hold(self, count: out.count, queued: &flushQueued) { flush() }
     }
 
     func flushDeferred() {
