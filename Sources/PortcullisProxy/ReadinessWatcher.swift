@@ -114,6 +114,18 @@ final class ReadinessWatcher {
         for slot in snapshot { if let h = slot.handler { body(h) } }
     }
 
+    /// Ends a batch: sends the writes it held back, in the order they were made.
+    private func flushDeferred() {
+        deferred.endBatch()
+        var i = 0
+        while i < deferred.count {
+            let target = deferred[i]
+            i += 1
+            target.flushDeferred()
+        }
+        if i > 0 { deferred.clear() }
+    }
+
     /// Handles ready sockets, then keeps this thread on the loop: it waits in the loop's own
     /// epoll set for the next events, as nginx waits in its event loop, instead of returning to
     /// libdispatch after every batch. A return costs a handover (libdispatch's manager thread
@@ -129,18 +141,6 @@ final class ReadinessWatcher {
     /// 64 rounds or 1 ms without events cost 0.35-0.39 context switches and 57-58 µs of CPU per
     /// request against nginx's 0.17-0.23 and 49-53 µs; waiting up to the budget, 0.22-0.24 and
     /// 50-52 µs.
-    /// Ends a batch: sends the writes it held back, in the order they were made.
-    private func flushDeferred() {
-        deferred.endBatch()
-        var i = 0
-        while i < deferred.count {
-            let target = deferred[i]
-            i += 1
-            target.flushDeferred()
-        }
-        if i > 0 { deferred.clear() }
-    }
-
     private func drain() {
         let deadline = cshim_coarse_now() &+ budgetNanoseconds
         var timeout: Int32 = 0
