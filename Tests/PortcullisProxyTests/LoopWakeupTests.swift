@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import PortcullisEngine
 @testable import PortcullisProxy
 import Testing
 
@@ -29,18 +28,13 @@ import Testing
     /// without the wakeup, work queued behind it would wait that long.
     @Test(arguments: Submit.allCases)
     func announcedWorkEndsTheWaitOfABusyLoop(_ submit: Submit) throws {
-        let ruleSet = CompiledRuleSet(name: "none", sourcePath: "", defaultAction: .allow, body: BodyInspection(),
-                                      loadedAt: .zero, loadDuration: .zero)
-        let loop = EventLoop(index: 0, time: SystemTimeSource(), inspector: Inspector(ruleSet: ruleSet),
-                             tickMilliseconds: 60_000)
+        let loop = LoopFixtures.loop(tickMilliseconds: 60_000)
         loop.start()
-        var fds: [Int32] = [-1, -1]
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        try #require(socketpair(AF_UNIX, type, 0, &fds) == 0)
-        let reader = PipeReader(fd: fds[0])
-        #expect(loop.sync { loop.watcher.watch(fds[0], reader) })
+        let (reading, writing) = try LoopFixtures.socketPair()
+        let reader = PipeReader(fd: reading)
+        #expect(loop.sync { loop.watcher.watch(reading, reader) })
         var byte: UInt8 = 1
-        #expect(write(fds[1], &byte, 1) == 1)
+        #expect(write(writing, &byte, 1) == 1)
         #expect(reader.handled.wait(timeout: .now() + 30) == .success, "the loop handles the byte")
 
         let clock = ContinuousClock()
@@ -55,9 +49,9 @@ import Testing
         }
         #expect(clock.now - started < .seconds(20), "the work ran without waiting for the budget to end")
 
-        loop.sync { loop.watcher.unwatch(fds[0]) }
-        close(fds[0])
-        close(fds[1])
+        loop.sync { loop.watcher.unwatch(reading) }
+        close(reading)
+        close(writing)
         loop.execute { loop.stop() }
     }
 }

@@ -1,5 +1,4 @@
 import Glibc
-import PortcullisEngine
 @testable import PortcullisProxy
 import Testing
 
@@ -10,15 +9,11 @@ import Testing
     /// the connection, so such a connection is closed, never pooled.
     @Test(arguments: [0, 1, 5000])
     func aConnectionIsPooledOnlyWithNothingLeftToSend(unsent: Int) throws {
-        let ruleSet = CompiledRuleSet(name: "none", sourcePath: "", defaultAction: .allow, body: BodyInspection(),
-                                      loadedAt: .zero, loadDuration: .zero)
-        let loop = EventLoop(index: 0, time: SystemTimeSource(), inspector: Inspector(ruleSet: ruleSet))
-        var fds: [Int32] = [-1, -1]
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        try #require(socketpair(AF_UNIX, type, 0, &fds) == 0)
-        defer { close(fds[1]) }
-        let conn = UpstreamConnection(loop: loop, fd: fds[0], connecting: false)
-        #expect(loop.watcher.watch(fds[0], conn))
+        let loop = LoopFixtures.loop()
+        let (mine, peer) = try LoopFixtures.socketPair()
+        defer { close(peer) }
+        let conn = UpstreamConnection(loop: loop, fd: mine, connecting: false)
+        #expect(loop.watcher.watch(mine, conn))
         let tail = [UInt8](repeating: 120, count: unsent)
         tail.withUnsafeBytes { conn.out.append($0) }
         loop.upstreamPool.release(conn, limit: 8)
