@@ -125,4 +125,24 @@ import Testing
         try client.send("GET /open HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try #require(client.readResponse()).status == 200)
     }
+
+    /// A client that half-closes right after a blocked request (as `nc` does at the end of its
+    /// input) still reads its answer: the end of its stream, read in the same batch, must not
+    /// drop an answer that waits for the batch's end (`DeferredFlushes`).
+    @Test(arguments: 0..<8)
+    func aHalfClosingClientStillGetsItsBlockAnswer(round: Int) throws {
+        let upstream = try ScriptedUpstream(script: EchoScripts.echo)
+        defer { upstream.stop() }
+        let ruleSet = try RuleSetLoader().load(yaml: Self.rules, sourcePath: "answers.yaml")
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        try client.send("GET /plain/\(round) HTTP/1.1\r\nHost: a\r\n\r\n")
+        client.closeWriting()
+        let response = try #require(client.readResponse())
+        #expect(response.status == 403)
+        #expect(response.bodyText == "403 blocked by rule 1701\n")
+        #expect(client.waitForClose())
+        #expect(upstream.recorded.requests.isEmpty)
+    }
 }

@@ -36,6 +36,9 @@ final class TestClient {
         }
     }
 
+    /// Ends the sending side (a FIN); the client can still read.
+    func closeWriting() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
     /// Reads more bytes; false on EOF, reset or timeout.
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
