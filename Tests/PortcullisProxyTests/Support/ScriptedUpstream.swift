@@ -93,22 +93,27 @@ final class ScriptedUpstream: Sendable {
         connectionEnded.wait(timeout: .now() + .seconds(seconds)) == .success
     }
 
-    /// A closed port: bound, then released, so connecting to it is refused.
-    static func closedPort() -> UInt16 {
+    /// A port nothing listens on, so connecting to it is refused. The port stays bound (without
+    /// `listen`) for the whole test process: released, it could be handed to another test's
+    /// listening socket running at the same time, and a test expecting a refusal would connect.
+    static func closedPort() -> UInt16 { refusingPort }
+
+    private static let refusingPort: UInt16 = {
+        // No SO_REUSEADDR: no other socket may bind this port while this one holds it.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) {
+        let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        precondition(fd >= 0 && rc == 0, "cannot bind a loopback port: errno \(errno)")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        close(fd)
         return UInt16(bigEndian: addr.sin_port)
-    }
+    }()
 }
 
 /// One accepted upstream connection as seen by a script.
