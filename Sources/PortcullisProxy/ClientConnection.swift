@@ -731,10 +731,11 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
 
     /// The client closed or failed: abort its exchange (the upstream sees the request cut off).
     private func clientWentAway() {
+        if exchange?.responseStarted == true { abortClient(); return }
+        // Before a response starts, `out` holds only whole answers, perhaps waiting for the batch's
+        // end (`DeferredFlushes`): a client that only half-closed can still read them.
+        if !out.isEmpty { _ = out.flush(to: fd) }
         if let up = exchange?.upstream { up.close(reset: true) }
-        // With no exchange under way, what waits in `out` is whole answers held for the batch's
-        // end (`DeferredFlushes`); a client that only half-closed can still read them.
-        if exchange == nil && !out.isEmpty { _ = out.flush(to: fd) }
         exchange = nil
         close()
     }

@@ -145,4 +145,24 @@ import Testing
         #expect(client.waitForClose())
         #expect(upstream.recorded.requests.isEmpty)
     }
+
+    /// The same with a second request pipelined behind the blocked one: the answer already made
+    /// is sent; the request still under way is abandoned, as for any client that went away.
+    @Test func aHalfClosingClientGetsTheAnswersMadeBeforeItsLastRequest() throws {
+        let upstream = try ScriptedUpstream { peer in
+            // Never answers: the second request is still under way when the client half-closes.
+            _ = peer.readRequest()
+            _ = peer.waitForPeerClose()
+        }
+        defer { upstream.stop() }
+        let ruleSet = try RuleSetLoader().load(yaml: Self.rules, sourcePath: "answers.yaml")
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        try client.send("GET /plain HTTP/1.1\r\nHost: a\r\n\r\nGET /open HTTP/1.1\r\nHost: a\r\n\r\n")
+        client.closeWriting()
+        let response = try #require(client.readResponse())
+        #expect(response.status == 403)
+        #expect(client.waitForClose())
+    }
 }
