@@ -48,7 +48,7 @@ endif
 # Unit and integration tests of every target, then the shared end-to-end suites. Without
 # $(SHARED) the shared suites are reported as not run; with it, each must pass.
 test: deps build
-	$(SWIFT) test $(SWIFT_FLAGS)
+	scripts/swift-test.sh $(SWIFT) test $(SWIFT_FLAGS)
 	$(DEBUG_BIN) check Rules/default.yaml Rules/examples/*.yaml
 	python3 scripts/observe.py "$(DEBUG_BIN)"
 	python3 Bench/test_table.py
