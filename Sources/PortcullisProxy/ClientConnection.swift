@@ -356,6 +356,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
               exchange?.sentContinue == false else { return }
         out.withBytes { MessageSerializer.writeContinue(into: &$0) }
         exchange?.sentContinue = true
+        // The client waits for it before sending the body: nothing else would send it.
+        flushClientSoon()
     }
 
     /// The request is allowed: sends its head upstream (body bytes follow as they arrive).
