@@ -9,7 +9,11 @@ final class TestClient {
     private(set) var closedByPeer = false
 
     init(port: UInt16, timeoutSeconds: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // `self.fd` is set only once connected: a class whose stored properties are all set runs
+        // its deinit when its init throws, and closing here and there closed the number twice.
+        // Between the two, another test running at the same time could have been given it (a
+        // proxy's socket, an epoll set), and the second close would have closed that.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -20,7 +24,12 @@ final class TestClient {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        if rc != 0 { close(fd); throw TestError("connect to \(port) failed: errno \(errno)") }
+        if rc != 0 {
+            let error = errno
+            close(fd)
+            throw TestError("connect to \(port) failed: errno \(error)")
+        }
+        self.fd = fd
     }
 
     deinit { close(fd) }
