@@ -555,6 +555,13 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
         return true
     }
 
+    /// A response that arrives in parts reaches the client as it comes: what `out` holds goes
+    /// out at the batch's end (at once when large), not only when the response ends or `out`
+    /// passes the high-water mark.
+    func upstreamResponseWaits() {
+        if !out.isEmpty { flushClientSoon() }
+    }
+
     func upstreamResponseEnd(reusable: Bool) {
         guard let ex = exchange else { return }
         if ex.outputFraming == .chunked { out.withBytes { ChunkedEncoder.writeLastChunk(into: &$0) } }

@@ -26,6 +26,9 @@ protocol UpstreamDelegate: AnyObject {
     func upstreamResponseBody(_ bytes: UnsafeRawBufferPointer) -> Bool
     func upstreamResponseEnd(reusable: Bool)
     func upstreamDrained()
+    /// Everything the upstream sent for now was read, in the middle of a response whose body
+    /// has begun.
+    func upstreamResponseWaits()
     func upstreamFailed(_ failure: UpstreamFailure, responseBytesSeen: Bool)
 }
 
@@ -61,6 +64,8 @@ final class UpstreamConnection: EventHandler, DeferredFlushing {
     var idleSince: UInt64 = 0
     /// The loop holds a flush of `out` for the end of its batch of events.
     private var flushQueued = false
+    /// Response body bytes went to the delegate since the read loop last told it to send them.
+    private var bodyPassed = false
 
     init(loop: EventLoop, fd: Int32, connecting: Bool) {
         self.loop = loop
@@ -156,6 +161,14 @@ final class UpstreamConnection: EventHandler, DeferredFlushing {
                 fail(.reset(e))
             }
         }
+        // A response still under way, all of it read for now: its bytes so far go to the client.
+        // A head alone waits for the first body bytes: many upstreams write a small response's
+        // head and body apart, often read in two batches, and sending the head by itself cost
+        // a second send per response (callgrind `get`, a Python upstream: +806 instructions).
+        if bodyPassed {
+            bodyPassed = false
+            if !readable && !paused && !closed { delegate?.upstreamResponseWaits() }
+        }
     }
 
     private func process(_ bytes: UnsafeRawBufferPointer) {
@@ -176,6 +189,7 @@ final class UpstreamConnection: EventHandler, DeferredFlushing {
             case .head(let head):
                 delegate.upstreamResponseHead(head)
             case .body(let range):
+                bodyPassed = true
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[(eventStart + range.lowerBound)..<(eventStart + range.upperBound)])
                 if !delegate.upstreamResponseBody(slice) {
                     paused = true

@@ -123,6 +123,24 @@ final class TestClient {
         }
     }
 
+    /// Reads until the bytes not yet taken by another read contain `text` (they stay for the next
+    /// read); false when the connection ended or the receive timeout passed first. For bytes that
+    /// must arrive before a response is complete.
+    func waitForBytes(containing text: String) -> Bool {
+        let wanted = Array(text.utf8)
+        var searched = 0
+        while true {
+            if buffer.count >= wanted.count {
+                let last = buffer.count - wanted.count
+                if (max(0, searched - wanted.count + 1)...last).contains(where: { buffer[$0..<($0 + wanted.count)].elementsEqual(wanted) }) {
+                    return true
+                }
+                searched = buffer.count
+            }
+            if !fill() { return false }
+        }
+    }
+
     /// True when the peer closed (EOF or reset) within the receive timeout and sent nothing more.
     func waitForClose() -> Bool {
         while fill() {}
