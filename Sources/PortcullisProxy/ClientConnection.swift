@@ -741,12 +741,15 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     /// The client closed or failed: abort its exchange (the upstream sees the request cut off).
     private func clientWentAway() {
         if exchange?.responseStarted == true { abortClient(); return }
-        // Before a response starts, `out` holds only whole answers, perhaps waiting for the batch's
-        // end (`DeferredFlushes`): a client that only half-closed can still read them.
-        if !out.isEmpty { _ = out.flush(to: fd) }
         if let up = exchange?.upstream { up.close(reset: true) }
         exchange = nil
-        close()
+        // Before a response starts, `out` holds only whole answers, perhaps waiting for the batch's
+        // end (`DeferredFlushes`) or for the client to read: a client that only half-closed can
+        // still read them, so the connection closes once they are sent (or at the send deadline).
+        // In `closing` a failed send lands here again and closes.
+        guard !out.isEmpty, state != .closing else { close(); return }
+        state = .closing
+        flushClient()
     }
 
     /// Cuts the connection with RST after a partial response, so no client takes it as complete.

@@ -1,3 +1,4 @@
+import Glibc
 import PortcullisEngine
 import PortcullisHTTP
 @testable import PortcullisProxy
@@ -164,5 +165,52 @@ import Testing
         let response = try #require(client.readResponse())
         #expect(response.status == 403)
         #expect(client.waitForClose())
+    }
+
+    /// More answers than the kernel's socket buffers hold (pipelined blocked requests, 4 KiB
+    /// each), then a half-close: the client reads every answer before the connection closes. The
+    /// end of stream was read with answers still waiting for the client to read, and they were
+    /// dropped (a FIN after part of one).
+    @Test func aHalfClosingClientGetsAnswersTheKernelCouldNotYetTake() throws {
+        let upstream = try ScriptedUpstream(script: EchoScripts.echo)
+        defer { upstream.stop() }
+        let body = String(repeating: "x", count: 4096)
+        let ruleSet = try RuleSetLoader().load(yaml: """
+            name: large-answers
+            rules:
+              - id: 1
+                name: large
+                action: block
+                response: { status: 403, body: "\(body)" }
+                when: { starts_with: /large, in: [path] }
+            """, sourcePath: "large.yaml")
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        // 16 MiB of answers: more than a loopback connection buffers (about 4 MiB here).
+        let count = 4096
+        try client.send(Array(repeating: "GET /large HTTP/1.1\r\nHost: a\r\n\r\n", count: count).joined())
+        client.closeWriting()
+        // Wait (bounded by count) until every request is answered and the answers wait for the
+        // client: the end of stream right behind the requests is then read before the client
+        // reads anything.
+        var polls = 0
+        while polls < 2000 {
+            let text = String(decoding: proxy.server.scrapeMetrics(), as: UTF8.self)
+            let blocked = try MetricsEndpointTests.Scrape(text)[#"portcullis_requests_total{verdict="block",status_class="4xx"}"#]
+            if blocked == Double(count) && (proxy.server.clientsWaitingToSend() == 1 || proxy.server.clientConnectionCount() == 0) {
+                break
+            }
+            usleep(5_000)
+            polls += 1
+        }
+        var answered = 0
+        while answered < count, let response = client.readResponse() {
+            guard response.status == 403, response.body.count == body.utf8.count else { break }
+            answered += 1
+        }
+        #expect(answered == count)
+        #expect(client.waitForClose())
+        #expect(upstream.recorded.requests.isEmpty)
     }
 }
