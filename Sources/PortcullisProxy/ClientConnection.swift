@@ -263,10 +263,16 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     }
 
     /// Feeds the bytes held at the last pause to the parser (they may be held again, in part).
+    ///
+    /// Counts as reading: an answer given while they are consumed resumes input, and a read loop
+    /// started from there would read and answer requests sent after the ones still held here.
     private func consumePendingInput() {
         let saved = pendingInput
         pendingInput = []
+        let wasReading = reading
+        reading = true
         saved.withUnsafeBytes { consume($0) }
+        reading = wasReading
         flushUpstream()
     }
 
