@@ -157,7 +157,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
     /// True while request bytes can be consumed now.
     private var canConsume: Bool {
         switch state {
-        case .idle: return true
+        // Answers made here (blocks, 4xx) for pipelined requests are bounded like responses.
+        case .idle: return out.count <= context.highWater
         case .closing, .lingering: return false
         case .exchanging:
             guard let ex = exchange, !ex.requestComplete else { return false }
@@ -720,6 +721,8 @@ final class ClientConnection: EventHandler, UpstreamDelegate, DeferredFlushing {
             }
             if deadlineKind == .send { restoreDeadlineAfterSend() }
             exchange?.upstream?.resume()
+            // Requests left unread while answers waited above the high-water mark (`canConsume`).
+            if state == .idle && !reading && (readable || !pendingInput.isEmpty) { resumeInput() }
         case .pending(let progressed):
             if deadlineKind != .send || progressed { setDeadline(.send, after: context.clientSendTimeout) }
         case .failed:

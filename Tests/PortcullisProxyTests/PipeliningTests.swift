@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import PortcullisEngine
 import Testing
 
@@ -36,5 +37,47 @@ import Testing
         }
         #expect(answers == ["200 open", "403 403 blocked by rule 1701\n", "451 gone\n",
                             "403 403 blocked by the default action\n"])
+    }
+}
+
+/// A client that pipelines requests without reading their answers: the proxy stops reading
+/// requests while more than the high-water mark waits to be sent to it, as it does for forwarded
+/// responses, and goes on once the client reads.
+@Suite struct PipelinedOutputBoundTests {
+    @Test func answersWaitingForAClientThatDoesNotReadAreBounded() throws {
+        let upstream = try ScriptedUpstream(script: EchoScripts.echo)
+        defer { upstream.stop() }
+        let body = String(repeating: "y", count: 64 * 1024)
+        let ruleSet = try RuleSetLoader().load(yaml: """
+            name: large-answers
+            rules:
+              - id: 1
+                name: large
+                action: block
+                response: { status: 403, body: "\(body)" }
+                when: { starts_with: /large, in: [path] }
+            """, sourcePath: "large.yaml")
+        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
+        defer { proxy.stop() }
+        let client = try proxy.client()
+        // 16 MiB of answers for 9 KB of requests; a loopback connection buffers about 4 MiB.
+        let count = 256
+        try client.send(Array(repeating: "GET /large HTTP/1.1\r\nHost: a\r\n\r\n", count: count).joined())
+        // Wait (bounded by count) until the proxy's sends to the client are blocked.
+        var polls = 0
+        while proxy.server.clientsWaitingToSend() == 0 && polls < 2000 {
+            usleep(5_000)
+            polls += 1
+        }
+        #expect(proxy.server.clientsWaitingToSend() == 1)
+        let text = String(decoding: proxy.server.scrapeMetrics(), as: UTF8.self)
+        let answered = try MetricsEndpointTests.Scrape(text)[#"portcullis_requests_total{verdict="block",status_class="4xx"}"#]
+        #expect(answered < Double(count / 2), "\(Int(answered)) answers made for a client that reads none")
+        var read = 0
+        while read < count, let response = client.readResponse() {
+            guard response.status == 403, response.body.count == body.utf8.count else { break }
+            read += 1
+        }
+        #expect(read == count)
     }
 }
