@@ -127,31 +127,22 @@ import Testing
         #expect(try #require(client.readResponse()).status == 200)
     }
 
-    /// A client that half-closes right after a blocked request (as `nc` does at the end of its
-    /// input) still reads its answer: the end of its stream, read in the same batch, must not
-    /// drop an answer that waits for the batch's end (`DeferredFlushes`).
-    @Test(arguments: 0..<8)
-    func aHalfClosingClientStillGetsItsBlockAnswer(round: Int) throws {
-        let upstream = try ScriptedUpstream(script: EchoScripts.echo)
-        defer { upstream.stop() }
-        let ruleSet = try RuleSetLoader().load(yaml: Self.rules, sourcePath: "answers.yaml")
-        let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
-        defer { proxy.stop() }
-        let client = try proxy.client()
-        try client.send("GET /plain/\(round) HTTP/1.1\r\nHost: a\r\n\r\n")
-        client.closeWriting()
-        let response = try #require(client.readResponse())
-        #expect(response.status == 403)
-        #expect(response.bodyText == "403 blocked by rule 1701\n")
-        #expect(client.waitForClose())
-        #expect(upstream.recorded.requests.isEmpty)
+    /// A client that half-closes right after its requests (as `nc` does at the end of its input).
+    struct HalfCloseCase: CustomTestStringConvertible, Sendable {
+        var round: Int
+        /// A second request, allowed, pipelined behind the blocked one: still under way (the
+        /// upstream never answers) when the end of stream is read.
+        var pipelined: Bool
+        var testDescription: String { pipelined ? "blocked then forwarded, round \(round)" : "blocked, round \(round)" }
     }
 
-    /// The same with a second request pipelined behind the blocked one: the answer already made
-    /// is sent; the request still under way is abandoned, as for any client that went away.
-    @Test func aHalfClosingClientGetsTheAnswersMadeBeforeItsLastRequest() throws {
+    /// The answers already made reach a client that half-closed: its end of stream, often read in
+    /// the same batch of events, must not drop an answer waiting for the batch's end
+    /// (`DeferredFlushes`). A request still under way is abandoned, as for any client that went away.
+    @Test(arguments: (0..<8).map { HalfCloseCase(round: $0, pipelined: false) }
+        + (0..<2).map { HalfCloseCase(round: $0, pipelined: true) })
+    func aHalfClosingClientGetsTheAnswersMadeForIt(_ c: HalfCloseCase) throws {
         let upstream = try ScriptedUpstream { peer in
-            // Never answers: the second request is still under way when the client half-closes.
             _ = peer.readRequest()
             _ = peer.waitForPeerClose()
         }
@@ -160,11 +151,13 @@ import Testing
         let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
         defer { proxy.stop() }
         let client = try proxy.client()
-        try client.send("GET /plain HTTP/1.1\r\nHost: a\r\n\r\nGET /open HTTP/1.1\r\nHost: a\r\n\r\n")
+        try client.send("GET /plain/\(c.round) HTTP/1.1\r\nHost: a\r\n\r\n" + (c.pipelined ? "GET /open HTTP/1.1\r\nHost: a\r\n\r\n" : ""))
         client.closeWriting()
         let response = try #require(client.readResponse())
         #expect(response.status == 403)
+        #expect(response.bodyText == "403 blocked by rule 1701\n")
         #expect(client.waitForClose())
+        if !c.pipelined { #expect(upstream.recorded.connections == 0) }
     }
 
     /// An answer larger than the socket takes at once, then a half-close read right behind the
@@ -173,17 +166,9 @@ import Testing
     /// the answer. Driven by hand on a socket pair whose send buffer is small, so the kernel's
     /// share does not depend on TCP's buffer tuning.
     @Test func aHalfClosingClientGetsAnAnswerTheSocketCouldNotYetTake() throws {
-        let body = [UInt8](repeating: UInt8(ascii: "y"), count: 64 * 1024)
+        let body = LargeAnswerRules.body
         let loop = LoopFixtures.loop()
-        loop.inspector = Inspector(ruleSet: try RuleSetLoader().load(yaml: """
-            name: large-answer
-            rules:
-              - id: 1
-                name: large
-                action: block
-                response: { status: 403, body: "\(String(decoding: body, as: UTF8.self))" }
-                when: { starts_with: /large, in: [path] }
-            """, sourcePath: "large.yaml"))
+        loop.inspector = Inspector(ruleSet: try LargeAnswerRules.load())
         let context = ProxyContext(ProxyConfiguration(
             listen: try SocketAddress.resolve("127.0.0.1:0", allowPortZero: true),
             upstream: try SocketAddress.resolve("http://127.0.0.1:9"), loops: 1))

@@ -47,16 +47,8 @@ import Testing
     @Test func answersWaitingForAClientThatDoesNotReadAreBounded() throws {
         let upstream = try ScriptedUpstream(script: EchoScripts.echo)
         defer { upstream.stop() }
-        let body = String(repeating: "y", count: 64 * 1024)
-        let ruleSet = try RuleSetLoader().load(yaml: """
-            name: large-answers
-            rules:
-              - id: 1
-                name: large
-                action: block
-                response: { status: 403, body: "\(body)" }
-                when: { starts_with: /large, in: [path] }
-            """, sourcePath: "large.yaml")
+        let body = LargeAnswerRules.body
+        let ruleSet = try LargeAnswerRules.load()
         let proxy = try ProxyHarness(upstreamPort: upstream.port, ruleSet: ruleSet)
         defer { proxy.stop() }
         let client = try proxy.client()
@@ -75,7 +67,7 @@ import Testing
         #expect(answered < Double(count / 2), "\(Int(answered)) answers made for a client that reads none")
         var read = 0
         while read < count, let response = client.readResponse() {
-            guard response.status == 403, response.body.count == body.utf8.count else { break }
+            guard response.status == 403, response.body.count == body.count else { break }
             read += 1
         }
         #expect(read == count)
